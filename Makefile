@@ -1,0 +1,39 @@
+# Worklink: `make dev` runs a local instance against simulated tenants; `make test` is everything CI
+# runs; `make bench` measures (results go to docs/benchmarks.md).
+SHELL := /bin/bash
+CARGO ?= cargo
+# Python tools used only as third-party cross-checks (wechatpy against our simulator, and as the
+# comparison point in benchmarks).
+VENV := $(CURDIR)/target/pyenv
+PY := $(VENV)/bin/python
+
+.PHONY: dev test bench plugins wasm-target pyenv test-plugins test-host
+
+wasm-target:
+	@rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
+
+# Every shipped and test plugin, compiled to wasm32-wasip2 components.
+plugins: wasm-target
+	cd plugins && $(CARGO) build --release --target wasm32-wasip2
+
+pyenv: $(PY)
+$(PY): requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(PY)
+
+# The plugin workspace's own tests run natively (the SDK's harness needs no host).
+test-plugins:
+	cd plugins && $(CARGO) test --target $$(rustc -vV | sed -n 's/^host: //p')
+
+test-host: plugins pyenv
+	$(CARGO) build --workspace --bins
+	WORKLINK_PYTHON=$(PY) $(CARGO) test --workspace
+
+test: test-plugins test-host
+
+dev: plugins
+	$(CARGO) run --release -p worklink-server -- dev
+
+bench: plugins pyenv
+	WORKLINK_PYTHON=$(PY) $(CARGO) bench --workspace

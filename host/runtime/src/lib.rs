@@ -1,0 +1,1 @@
+//! Crate root; its modules are listed here as they land.
