@@ -1,1 +1,16 @@
-//! Crate root; its modules are listed here as they land.
+//! Everything Worklink knows about WeCom (企业微信) and DingTalk (钉钉), with no knowledge of wasm,
+//! rules or the database.
+//!
+//! A tour of the layout:
+//! - [`crypto`]: callback crypto (WXBizMsgCrypt, DingTalk callback crypto) and request signing.
+//! - [`events`]: decrypted callbacks parsed into normalised events with stable dedup keys.
+//! - [`token`]: the access-token manager shared by both providers (cache, single-flight, retry).
+//! - [`wecom`], [`dingtalk`]: typed API clients.
+//! - [`sim`]: faithful simulators of both services (a product feature and the test bed).
+
+pub mod crypto;
+pub mod dingtalk;
+pub mod events;
+pub mod sim;
+pub mod token;
+pub mod wecom;
