@@ -8,6 +8,7 @@
 //! - [`wecom`], [`dingtalk`]: typed API clients.
 //! - [`sim`]: faithful simulators of both services (a product feature and the test bed).
 
+pub mod api;
 pub mod crypto;
 pub mod dingtalk;
 pub mod events;

@@ -1,0 +1,97 @@
+//! The call loop every authenticated request goes through: get a token, send, and on failure
+//! either refresh the token once (token-invalid), back off and retry (transient), or give up
+//! (permanent).
+
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, ErrorClass, Failure};
+use super::request::{ApiRequest, TokenPlacement};
+use super::retry::{RetryPolicy, with_backoff};
+use super::transport::Transport;
+use crate::token::{TokenError, TokenKey, TokenManager, TokenSource};
+
+/// Sends requests for one app of one provider: its transport, its token and its retry policy.
+#[derive(Clone)]
+pub struct Caller {
+    transport: Transport,
+    retry: RetryPolicy,
+    tokens: Arc<TokenManager>,
+    key: TokenKey,
+    source: Arc<dyn TokenSource>,
+}
+
+impl std::fmt::Debug for Caller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Caller").field("provider", &self.transport.provider()).field("key", &self.key).finish()
+    }
+}
+
+impl Caller {
+    /// A caller whose token for `key` comes from `source` via the shared `tokens` manager.
+    pub fn new(
+        transport: Transport,
+        retry: RetryPolicy,
+        tokens: Arc<TokenManager>,
+        key: TokenKey,
+        source: Arc<dyn TokenSource>,
+    ) -> Self {
+        Caller { transport, retry, tokens, key, source }
+    }
+
+    /// The transport (for requests that carry no app token).
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// The retry policy.
+    pub fn retry(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// Sends `req` and decodes the answer as `T`.
+    pub async fn call<T: DeserializeOwned>(&self, req: &ApiRequest) -> Result<T, ApiError> {
+        let body = self.call_raw(req).await?;
+        serde_json::from_value(body).map_err(|e| {
+            ApiError::new(
+                self.transport.provider(),
+                &req.path,
+                Failure::Decode(e.to_string()),
+                ErrorClass::Permanent,
+            )
+        })
+    }
+
+    /// Sends `req` and returns the raw JSON answer.
+    pub async fn call_raw(&self, req: &ApiRequest) -> Result<serde_json::Value, ApiError> {
+        if req.token == TokenPlacement::None {
+            return with_backoff(&self.retry, || self.transport.execute(req, None)).await;
+        }
+        let mut refreshed = false;
+        loop {
+            let token = self.tokens.get(&self.key, &*self.source).await.map_err(|e| self.token_error(req, e))?;
+            let result = with_backoff(&self.retry, || self.transport.execute(req, Some(&token))).await;
+            match result {
+                Err(err) if err.class() == ErrorClass::TokenInvalid && !refreshed => {
+                    tracing::info!(endpoint = %req.path, error = %err, "access token rejected, refreshing once");
+                    self.tokens.invalidate(&self.key, &token).await.map_err(|e| self.token_error(req, e))?;
+                    refreshed = true;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn token_error(&self, req: &ApiRequest, err: TokenError) -> ApiError {
+        match err {
+            TokenError::Fetch(api) => api,
+            TokenError::Store(store) => ApiError::new(
+                self.transport.provider(),
+                &req.path,
+                Failure::Store(store.0),
+                ErrorClass::Permanent,
+            ),
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! A provider request described as data, so the transport can send it, the call loop can resend it
+//! with a fresh token, and the secrets in it stay redacted until the moment they hit the wire.
+
+use reqwest::Method;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::secret::Secret;
+
+/// How the response body reports success or failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Envelope {
+    /// `{"errcode":0,"errmsg":"ok",...}` (WeCom, DingTalk oapi). A missing `errcode` counts as 0,
+    /// and DingTalk's `"success":false` counts as a failure.
+    Errcode,
+    /// DingTalk v1.0: a 2xx status is success; otherwise the body is `{"code","message"}`.
+    Rest,
+}
+
+/// Where the access token goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPlacement {
+    /// The request needs no access token (gettoken itself, robot webhooks, signed login).
+    None,
+    /// `?access_token=` (WeCom, DingTalk oapi).
+    Query,
+    /// `x-acs-dingtalk-access-token:` header (DingTalk v1.0).
+    Header,
+}
+
+/// One request to a provider.
+#[derive(Debug, Clone)]
+pub struct ApiRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// Base URL, e.g. `https://qyapi.weixin.qq.com` (no trailing slash needed).
+    pub base: String,
+    /// Endpoint path, e.g. `/cgi-bin/user/get`; this is what errors report.
+    pub path: String,
+    /// Query parameters that are safe to show.
+    pub query: Vec<(String, String)>,
+    /// Query parameters that are secrets (corpsecret, webhook key); never reported.
+    pub secret_query: Vec<(String, Secret)>,
+    /// Extra headers that are secrets (a v1.0 user token); never reported.
+    pub secret_headers: Vec<(String, Secret)>,
+    /// JSON body, for POST.
+    pub body: Option<Value>,
+    /// How to read the response.
+    pub envelope: Envelope,
+    /// Where the app access token goes.
+    pub token: TokenPlacement,
+    /// True for the token fetch itself: changes how invalid-credential codes are classified.
+    pub token_fetch: bool,
+}
+
+impl ApiRequest {
+    /// A GET with the access token in the query and the errcode envelope.
+    pub fn get(base: &str, path: &str) -> Self {
+        ApiRequest {
+            method: Method::GET,
+            base: base.to_owned(),
+            path: path.to_owned(),
+            query: Vec::new(),
+            secret_query: Vec::new(),
+            secret_headers: Vec::new(),
+            body: None,
+            envelope: Envelope::Errcode,
+            token: TokenPlacement::Query,
+            token_fetch: false,
+        }
+    }
+
+    /// A POST of `body` as JSON with the access token in the query and the errcode envelope.
+    pub fn post(base: &str, path: &str, body: &impl Serialize) -> Self {
+        // The request bodies are plain derived structs with string keys, for which serialisation
+        // cannot fail; `Null` would be rejected by the provider rather than sent silently wrong.
+        let body = serde_json::to_value(body).unwrap_or(Value::Null);
+        ApiRequest { method: Method::POST, body: Some(body), ..Self::get(base, path) }
+    }
+
+    /// Adds a visible query parameter.
+    pub fn query(mut self, name: &str, value: impl ToString) -> Self {
+        self.query.push((name.to_owned(), value.to_string()));
+        self
+    }
+
+    /// Adds a secret query parameter.
+    pub fn secret_query(mut self, name: &str, value: &Secret) -> Self {
+        self.secret_query.push((name.to_owned(), value.clone()));
+        self
+    }
+
+    /// Adds a secret header.
+    pub fn secret_header(mut self, name: &str, value: &Secret) -> Self {
+        self.secret_headers.push((name.to_owned(), value.clone()));
+        self
+    }
+
+    /// Sets where the app access token goes.
+    pub fn token(mut self, placement: TokenPlacement) -> Self {
+        self.token = placement;
+        self
+    }
+
+    /// Uses the DingTalk v1.0 envelope.
+    pub fn rest(mut self) -> Self {
+        self.envelope = Envelope::Rest;
+        self
+    }
+
+    /// Marks this as the token fetch itself.
+    pub fn token_fetch(mut self) -> Self {
+        self.token_fetch = true;
+        self.token = TokenPlacement::None;
+        self
+    }
+}
