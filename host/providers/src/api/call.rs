@@ -17,6 +17,12 @@ use crate::token::{TokenError, TokenKey, TokenManager, TokenSource};
 pub struct Caller {
     transport: Transport,
     retry: RetryPolicy,
+    auth: Option<Auth>,
+}
+
+/// Where an authenticated caller gets its app token.
+#[derive(Clone)]
+struct Auth {
     tokens: Arc<TokenManager>,
     key: TokenKey,
     source: Arc<dyn TokenSource>,
@@ -24,7 +30,10 @@ pub struct Caller {
 
 impl std::fmt::Debug for Caller {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Caller").field("provider", &self.transport.provider()).field("key", &self.key).finish()
+        f.debug_struct("Caller")
+            .field("provider", &self.transport.provider())
+            .field("key", &self.auth.as_ref().map(|a| &a.key))
+            .finish()
     }
 }
 
@@ -37,7 +46,12 @@ impl Caller {
         key: TokenKey,
         source: Arc<dyn TokenSource>,
     ) -> Self {
-        Caller { transport, retry, tokens, key, source }
+        Caller { transport, retry, auth: Some(Auth { tokens, key, source }) }
+    }
+
+    /// A caller for endpoints that carry their own credential (robot webhooks, signed login).
+    pub fn unauthenticated(transport: Transport, retry: RetryPolicy) -> Self {
+        Caller { transport, retry, auth: None }
     }
 
     /// The transport (for requests that carry no app token).
@@ -63,19 +77,31 @@ impl Caller {
         })
     }
 
+    /// Sends `req` for its effect only, ignoring the body of a successful answer.
+    pub async fn send(&self, req: &ApiRequest) -> Result<(), ApiError> {
+        self.call_raw(req).await.map(drop)
+    }
+
     /// Sends `req` and returns the raw JSON answer.
     pub async fn call_raw(&self, req: &ApiRequest) -> Result<serde_json::Value, ApiError> {
-        if req.token == TokenPlacement::None {
-            return with_backoff(&self.retry, || self.transport.execute(req, None)).await;
-        }
+        let auth = match (&self.auth, req.token) {
+            (_, TokenPlacement::None) => {
+                return with_backoff(&self.retry, || self.transport.execute(req, None)).await;
+            }
+            (Some(auth), _) => auth,
+            (None, _) => {
+                let detail = "this client has no app credentials for token-authenticated endpoints";
+                return Err(ApiError::invalid(self.transport.provider(), &req.path, detail));
+            }
+        };
         let mut refreshed = false;
         loop {
-            let token = self.tokens.get(&self.key, &*self.source).await.map_err(|e| self.token_error(req, e))?;
+            let token = auth.tokens.get(&auth.key, &*auth.source).await.map_err(|e| self.token_error(req, e))?;
             let result = with_backoff(&self.retry, || self.transport.execute(req, Some(&token))).await;
             match result {
                 Err(err) if err.class() == ErrorClass::TokenInvalid && !refreshed => {
                     tracing::info!(endpoint = %req.path, error = %err, "access token rejected, refreshing once");
-                    self.tokens.invalidate(&self.key, &token).await.map_err(|e| self.token_error(req, e))?;
+                    auth.tokens.invalidate(&auth.key, &token).await.map_err(|e| self.token_error(req, e))?;
                     refreshed = true;
                 }
                 other => return other,

@@ -7,7 +7,9 @@
 
 mod call;
 mod error;
+mod gettoken;
 mod provider;
+mod recipients;
 mod request;
 mod retry;
 mod secret;
@@ -16,7 +18,9 @@ pub mod window;
 
 pub use call::Caller;
 pub use error::{ApiError, ErrCode, ErrorClass, Failure};
+pub use gettoken::GetToken;
 pub use provider::Provider;
+pub use recipients::{Recipients, split_list};
 pub use request::{ApiRequest, Envelope, TokenPlacement};
 pub use retry::{RetryPolicy, with_backoff};
 pub use secret::Secret;
