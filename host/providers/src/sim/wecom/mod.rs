@@ -1,0 +1,142 @@
+//! The WeCom (企业微信) simulator: `https://qyapi.weixin.qq.com/cgi-bin/...` on a local socket.
+//!
+//! One simulated corp with one self-built app (agent). Each file holds one topic of the API; the
+//! shared machinery (tenant, tokens, faults, recorder, throttle) comes from the parent module.
+//! Simplification: the app's single secret is accepted for every API, including those that on the
+//! real service need the address-book or attendance secret.
+
+mod contacts;
+mod errors;
+mod message;
+mod tags;
+mod token;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+
+use super::controls::Controls;
+use super::guard::{Guard, guard};
+use super::tenant;
+use super::throttle::SendLimits;
+use super::SimConfig;
+
+pub use errors::{WeComDialect, WeComError};
+
+/// The simulated corp's app credentials and callback settings.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WeComCredentials {
+    /// Corp id (`ww` + 16 hex digits).
+    pub corp_id: String,
+    /// The self-built app's agent id.
+    pub agent_id: i64,
+    /// The app secret (`corpsecret` for gettoken).
+    pub secret: String,
+    /// Token used to sign callbacks.
+    pub callback_token: String,
+    /// 43-character EncodingAESKey used to encrypt callbacks.
+    pub callback_aes_key: String,
+    /// Receive id embedded in encrypted callbacks (the corp id for self-built apps).
+    pub receive_id: String,
+    /// Key of the group robot (`webhook/send?key=`).
+    pub robot_key: String,
+}
+
+impl std::fmt::Debug for WeComCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WeComCredentials")
+            .field("corp_id", &self.corp_id)
+            .field("agent_id", &self.agent_id)
+            .field("secret", &"<redacted>")
+            .field("callback_token", &"<redacted>")
+            .field("callback_aes_key", &"<redacted>")
+            .field("receive_id", &self.receive_id)
+            .field("robot_key", &"<redacted>")
+            .finish()
+    }
+}
+
+impl WeComCredentials {
+    /// Credentials derived from the seed: the same seed yields the same corp.
+    fn generate(seed: u64) -> Self {
+        let mut rng = tenant::rng(seed, "wecom-credentials");
+        let corp_id = format!("ww{}", tenant::hex(&mut rng, 16));
+        WeComCredentials {
+            receive_id: corp_id.clone(),
+            corp_id,
+            agent_id: 1_000_002,
+            secret: tenant::alphanumeric(&mut rng, 43),
+            callback_token: tenant::alphanumeric(&mut rng, 32),
+            callback_aes_key: tenant::alphanumeric(&mut rng, 43),
+            robot_key: format!(
+                "{}-{}-{}-{}-{}",
+                tenant::hex(&mut rng, 8),
+                tenant::hex(&mut rng, 4),
+                tenant::hex(&mut rng, 4),
+                tenant::hex(&mut rng, 4),
+                tenant::hex(&mut rng, 12)
+            ),
+        }
+    }
+}
+
+/// Query parameters of a request.
+pub(crate) type Params = HashMap<String, String>;
+
+/// What every WeCom handler can reach.
+#[derive(Clone)]
+pub(crate) struct WeCom {
+    pub(crate) controls: Controls,
+    pub(crate) credentials: Arc<WeComCredentials>,
+}
+
+/// A simulated WeCom corp.
+#[derive(Clone)]
+pub struct WeComSim {
+    state: WeCom,
+}
+
+impl std::fmt::Debug for WeComSim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WeComSim").field("credentials", &self.state.credentials).finish()
+    }
+}
+
+impl WeComSim {
+    /// A corp generated from `config`.
+    pub fn new(config: SimConfig) -> Self {
+        WeComSim {
+            state: WeCom {
+                controls: Controls::new(&config, SendLimits::wecom()),
+                credentials: Arc::new(WeComCredentials::generate(config.seed)),
+            },
+        }
+    }
+
+    /// The app credentials a client needs.
+    pub fn credentials(&self) -> WeComCredentials {
+        (*self.state.credentials).clone()
+    }
+
+    /// Knobs and recorder.
+    pub fn controls(&self) -> Controls {
+        self.state.controls.clone()
+    }
+
+    /// The HTTP API, rooted like `https://qyapi.weixin.qq.com` (paths start with `/cgi-bin/`).
+    pub fn router(&self) -> Router {
+        let api = Router::new()
+            .merge(token::routes())
+            .merge(contacts::routes())
+            .merge(tags::routes())
+            .merge(message::routes())
+            .with_state(self.state.clone());
+        let guard_state = Guard { controls: self.state.controls.clone(), dialect: Arc::new(WeComDialect) };
+        api.layer(from_fn_with_state(guard_state, guard))
+    }
+}
+
+#[cfg(test)]
+mod tests;
