@@ -21,7 +21,7 @@ pub use error::{ApiError, ErrCode, ErrorClass, Failure};
 pub use gettoken::GetToken;
 pub use provider::Provider;
 pub use recipients::{Recipients, split_list};
-pub use request::{ApiRequest, Envelope, TokenPlacement};
+pub use request::{ApiRequest, Envelope, TokenPlacement, url_with_query};
 pub use retry::{RetryPolicy, with_backoff};
 pub use secret::Secret;
 pub use transport::{HttpConfig, Transport};

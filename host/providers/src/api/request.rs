@@ -115,3 +115,30 @@ impl ApiRequest {
         self
     }
 }
+
+/// `base` with `params` appended to its query string, each value percent-encoded; for the login
+/// pages both providers redirect browsers to.
+pub fn url_with_query(base: &str, params: &[(&str, &str)]) -> String {
+    let mut url = base.to_owned();
+    for (i, (name, value)) in params.iter().enumerate() {
+        let separator = if i == 0 && !base.contains('?') { '?' } else { '&' };
+        let value: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+        url.push(separator);
+        url.push_str(name);
+        url.push('=');
+        url.push_str(&value);
+    }
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_with_query_encodes_values() {
+        let url = url_with_query("https://h/p", &[("a", "x y"), ("b", "https://r/?q=1")]);
+        assert_eq!(url, "https://h/p?a=x+y&b=https%3A%2F%2Fr%2F%3Fq%3D1");
+        assert_eq!(url_with_query("https://h/p?z=1", &[("a", "b")]), "https://h/p?z=1&a=b");
+    }
+}

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::client::Client;
-use crate::api::{ApiError, Secret};
+use crate::api::{ApiError, Secret, url_with_query};
 
 
 /// What the in-app OAuth2 asks for.
@@ -71,7 +71,7 @@ impl Client {
             OAuthScope::PrivateInfo => "snsapi_privateinfo",
         };
         let agent_id = self.agent_id.to_string();
-        let mut url = login_url(
+        let mut url = url_with_query(
             &self.authorize_url,
             &[
                 ("appid", &self.corp_id),
@@ -89,7 +89,7 @@ impl Client {
     /// The web login URL (QR code on desktop); same code exchange as OAuth2.
     pub fn web_login_url(&self, redirect_uri: &str, state: &str) -> String {
         let agent_id = self.agent_id.to_string();
-        login_url(
+        url_with_query(
             &self.web_login_url,
             &[
                 ("login_type", "CorpApp"),
@@ -111,20 +111,6 @@ impl Client {
         let body = json!({ "user_ticket": user_ticket.expose() });
         self.call(self.post("auth/getuserdetail", &body)).await
     }
-}
-
-/// `base` with `params` appended to its query, each percent-encoded.
-fn login_url(base: &str, params: &[(&str, &str)]) -> String {
-    let mut url = base.to_owned();
-    for (i, (name, value)) in params.iter().enumerate() {
-        let separator = if i == 0 && !base.contains('?') { '?' } else { '&' };
-        let value: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
-        url.push(separator);
-        url.push_str(name);
-        url.push('=');
-        url.push_str(&value);
-    }
-    url
 }
 
 #[cfg(test)]
