@@ -60,6 +60,27 @@ pub struct User {
     pub enabled: bool,
 }
 
+impl User {
+    /// A member with only a userid, to be filled in from a create request.
+    pub fn blank(userid: impl Into<String>, hired_date_ms: i64) -> Self {
+        User {
+            userid: userid.into(),
+            name: String::new(),
+            mobile: String::new(),
+            email: String::new(),
+            position: String::new(),
+            gender: 0,
+            departments: Vec::new(),
+            is_leader_in_dept: Vec::new(),
+            main_department: 0,
+            direct_leader: Vec::new(),
+            job_number: String::new(),
+            hired_date_ms,
+            enabled: true,
+        }
+    }
+}
+
 /// A tag (WeCom) / label (DingTalk): a named set of members and departments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tag {

@@ -84,3 +84,9 @@ fn gateway_error(status: u16) -> Response {
     );
     (status, [(header::CONTENT_TYPE, "text/html")], page).into_response()
 }
+
+/// Wraps a provider's API router in the guard layer.
+pub fn guarded(api: axum::Router, controls: Controls, dialect: impl Dialect) -> axum::Router {
+    let state = Guard { controls, dialect: Arc::new(dialect) };
+    api.layer(axum::middleware::from_fn_with_state(state, guard))
+}

@@ -96,12 +96,12 @@ pub fn deliver(
     msgtype: &str,
     body: Value,
     content: &Value,
-    members: Vec<String>,
+    resolved: Resolved,
 ) -> SentMessage {
     let print = fingerprint(content);
     let now = controls.now_ms();
     let (delivered, throttled) =
-        members.into_iter().partition(|m| controls.throttle().admit(agent_id, m, print, now));
+        resolved.members.into_iter().partition(|m| controls.throttle().admit(agent_id, m, print, now));
     let message = SentMessage {
         id,
         agent_id: agent_id.to_owned(),
@@ -109,6 +109,8 @@ pub fn deliver(
         body,
         delivered,
         throttled,
+        invalid_users: resolved.invalid_users,
+        invalid_departments: resolved.invalid_departments,
     };
     controls.recorder().record_message(message.clone());
     message

@@ -37,6 +37,7 @@ pub mod tenant;
 mod test_client;
 pub mod throttle;
 pub mod tokens;
+pub mod dingtalk;
 pub mod wecom;
 
 pub use controls::Controls;

@@ -38,6 +38,10 @@ pub struct SentMessage {
     pub delivered: Vec<String>,
     /// Members it was silently dropped for by a per-member limit, as the real services do.
     pub throttled: Vec<String>,
+    /// Recipient member ids that do not exist (lower-cased).
+    pub invalid_users: Vec<String>,
+    /// Recipient department ids that do not exist.
+    pub invalid_departments: Vec<String>,
 }
 
 /// One group-robot webhook post.

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::errors::{Reply, WeComError, ok, ok_with};
 use super::token::authorize;
 use super::{Params, WeCom};
-use crate::sim::dialect::parse_json;
+use crate::sim::dialect::{merged, parse_json};
 use crate::sim::directory::{Department, DirectoryError, ROOT_DEPARTMENT, User};
 use crate::sim::paging;
 
@@ -65,9 +65,7 @@ pub(crate) fn user_json(u: &User, redacted: bool) -> Value {
             "qr_code": format!("https://open.work.weixin.qq.com/wwopen/userQRCode?vcode={}", u.userid),
             "address": "",
         });
-        if let (Some(user), Value::Object(extra)) = (user.as_object_mut(), sensitive) {
-            user.extend(extra);
-        }
+        user = merged(user, sensitive);
     }
     user
 }
@@ -297,21 +295,7 @@ async fn user_create(State(wecom): State<WeCom>, Query(params): Query<Params>, b
     if body.name.as_deref().is_none_or(str::is_empty) {
         return Err(WeComError::with(60112, "missing name"));
     }
-    let mut user = User {
-        userid,
-        name: String::new(),
-        mobile: String::new(),
-        email: String::new(),
-        position: String::new(),
-        gender: 0,
-        departments: Vec::new(),
-        is_leader_in_dept: Vec::new(),
-        main_department: 0,
-        direct_leader: Vec::new(),
-        job_number: String::new(),
-        hired_date_ms: wecom.controls.now_ms(),
-        enabled: true,
-    };
+    let mut user = User::blank(userid, wecom.controls.now_ms());
     body.apply(&mut user);
     wecom.controls.directory_mut().create_user(user)?;
     Ok(ok_with("created", json!({})))

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::sim::dialect::{Dialect, Failure};
+use crate::sim::dialect::{Dialect, Failure, merged};
 use crate::sim::directory::DirectoryError;
 use crate::sim::tokens::TokenError;
 
@@ -145,11 +145,7 @@ impl Dialect for WeComDialect {
 
 /// A success answer: `errcode` 0, `errmsg` (`ok`, `created`, `updated`, `deleted`) and `fields`.
 pub fn ok_with(errmsg: &str, fields: Value) -> Json<Value> {
-    let mut body = json!({"errcode": 0, "errmsg": errmsg});
-    if let (Some(body), Value::Object(fields)) = (body.as_object_mut(), fields) {
-        body.extend(fields);
-    }
-    Json(body)
+    Json(merged(json!({"errcode": 0, "errmsg": errmsg}), fields))
 }
 
 /// A success answer with errmsg `ok`.

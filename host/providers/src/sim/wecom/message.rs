@@ -98,22 +98,16 @@ async fn send(State(wecom): State<WeCom>, Query(params): Query<Params>, body: By
         return Err(WeComError::new(81013));
     }
     let msgid = format!("sim{:016x}", wecom.controls.next_sequence());
-    messaging::deliver(
-        &wecom.controls,
-        msgid.clone(),
-        &wecom.credentials.agent_id.to_string(),
-        msgtype,
-        request.clone(),
-        &content,
-        resolved.members,
-    );
-    Ok(ok(json!({
+    let answer = json!({
         "invaliduser": resolved.invalid_users.join("|"),
         "invalidparty": resolved.invalid_departments.join("|"),
         "invalidtag": resolved.invalid_tags.join("|"),
         "unlicenseduser": "",
         "msgid": msgid,
-    })))
+    });
+    let agent = wecom.credentials.agent_id.to_string();
+    messaging::deliver(&wecom.controls, msgid, &agent, msgtype, request.clone(), &content, resolved);
+    Ok(ok(answer))
 }
 
 async fn recall(State(wecom): State<WeCom>, Query(params): Query<Params>, body: Bytes) -> Reply {

@@ -15,10 +15,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::middleware::from_fn_with_state;
 
 use super::controls::Controls;
-use super::guard::{Guard, guard};
+use super::guard::guarded;
 use super::tenant;
 use super::throttle::SendLimits;
 use super::SimConfig;
@@ -133,8 +132,7 @@ impl WeComSim {
             .merge(tags::routes())
             .merge(message::routes())
             .with_state(self.state.clone());
-        let guard_state = Guard { controls: self.state.controls.clone(), dialect: Arc::new(WeComDialect) };
-        api.layer(from_fn_with_state(guard_state, guard))
+        guarded(api, self.state.controls.clone(), WeComDialect)
     }
 }
 

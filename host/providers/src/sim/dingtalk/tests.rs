@@ -1,0 +1,149 @@
+//! The DingTalk simulator over real HTTP: both token endpoints, envelopes, paging, notifications.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::DingTalkSim;
+use crate::sim::SimConfig;
+use crate::sim::test_client::Served;
+
+async fn start() -> (DingTalkSim, Served) {
+    let sim = DingTalkSim::new(SimConfig { seed: 21, users: 120, departments: 4 });
+    let served = Served::start(sim.router()).await;
+    (sim, served)
+}
+
+async fn token(sim: &DingTalkSim, served: &Served) -> String {
+    let c = sim.credentials();
+    let answer = served.get(&format!("/gettoken?appkey={}&appsecret={}", c.app_key, c.app_secret)).await;
+    assert_eq!(answer["errcode"], 0, "{answer}");
+    answer["access_token"].as_str().unwrap().to_owned()
+}
+
+fn code(answer: &Value) -> i64 {
+    answer["errcode"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn oapi_and_v1_tokens_are_one_grant() {
+    let (sim, served) = start().await;
+    let c = sim.credentials();
+    let oapi = token(&sim, &served).await;
+    let (status, v1) = served
+        .post_with("/v1.0/oauth2/accessToken", &json!({"appKey": c.app_key, "appSecret": c.app_secret}), &[])
+        .await;
+    assert_eq!((status, v1["accessToken"].as_str(), v1["expireIn"].as_i64()), (200, Some(oapi.as_str()), Some(7200)));
+    let (status, bad) = served
+        .post_with("/v1.0/oauth2/accessToken", &json!({"appKey": c.app_key, "appSecret": "x"}), &[])
+        .await;
+    assert_eq!(status, 400);
+    assert!(bad["code"].is_string() && bad["message"].is_string());
+    assert_eq!(code(&served.get(&format!("/gettoken?appkey={}&appsecret=x", c.app_key)).await), 40089);
+}
+
+#[tokio::test]
+async fn renewal_keeps_the_token_alive() {
+    let (sim, served) = start().await;
+    let first = token(&sim, &served).await;
+    sim.controls().advance_clock(Duration::from_secs(7000));
+    assert_eq!(token(&sim, &served).await, first, "same token, renewed");
+    sim.controls().advance_clock(Duration::from_secs(7000));
+    let answer = served.post(&format!("/topapi/v2/department/listsub?access_token={first}"), &json!({})).await;
+    assert_eq!(code(&answer), 0, "still valid 14000 s after the first fetch");
+    sim.controls().advance_clock(Duration::from_secs(7200));
+    let answer = served.post(&format!("/topapi/v2/department/listsub?access_token={first}"), &json!({})).await;
+    assert_eq!(code(&answer), 42001);
+}
+
+#[tokio::test]
+async fn user_list_pages_with_has_more_and_size_limit() {
+    let (sim, served) = start().await;
+    let t = token(&sim, &served).await;
+    let dept = sim.controls().directory().departments().map(|d| d.id).max().unwrap();
+    let expected = sim.controls().directory().members(dept).unwrap().len();
+    let mut cursor = 0;
+    let mut seen = 0;
+    loop {
+        let answer = served
+            .post(&format!("/topapi/v2/user/list?access_token={t}"), &json!({"dept_id": dept, "cursor": cursor, "size": 7}))
+            .await;
+        assert_eq!(code(&answer), 0, "{answer}");
+        let result = &answer["result"];
+        seen += result["list"].as_array().unwrap().len();
+        if !result["has_more"].as_bool().unwrap() {
+            assert!(result.get("next_cursor").is_none());
+            break;
+        }
+        cursor = result["next_cursor"].as_u64().unwrap();
+    }
+    assert_eq!(seen, expected);
+    let too_big = served
+        .post(&format!("/topapi/v2/user/list?access_token={t}"), &json!({"dept_id": 1, "cursor": 0, "size": 101}))
+        .await;
+    assert_eq!(code(&too_big), 400002);
+    let missing = served
+        .post(&format!("/topapi/v2/user/list?access_token={t}"), &json!({"dept_id": 999, "cursor": 0, "size": 10}))
+        .await;
+    assert_eq!(code(&missing), 60003);
+}
+
+#[tokio::test]
+async fn users_and_departments_change_through_the_api() {
+    let (sim, served) = start().await;
+    let t = token(&sim, &served).await;
+    let created = served
+        .post(&format!("/topapi/v2/department/create?access_token={t}"), &json!({"name": "新事业部", "parent_id": 1}))
+        .await;
+    let dept = created["result"]["dept_id"].as_u64().unwrap();
+    let user = served
+        .post(
+            &format!("/topapi/v2/user/create?access_token={t}"),
+            &json!({"name": "王新", "mobile": "13600000000", "dept_id_list": format!("{dept}")}),
+        )
+        .await;
+    assert_eq!(code(&user), 0, "{user}");
+    let userid = user["result"]["userid"].as_str().unwrap().to_owned();
+    let got = served.post(&format!("/topapi/v2/user/get?access_token={t}"), &json!({"userid": userid})).await;
+    assert_eq!(got["result"]["dept_id_list"], json!([dept]));
+    let by_mobile = served.post(&format!("/topapi/v2/user/getbymobile?access_token={t}"), &json!({"mobile": "13600000000"})).await;
+    assert_eq!(by_mobile["result"]["userid"].as_str(), Some(userid.as_str()));
+    assert_eq!(code(&served.post(&format!("/topapi/v2/department/delete?access_token={t}"), &json!({"dept_id": dept})).await), 60005);
+    assert_eq!(code(&served.post(&format!("/topapi/v2/user/delete?access_token={t}"), &json!({"userid": userid})).await), 0);
+    assert_eq!(code(&served.post(&format!("/topapi/v2/user/get?access_token={t}"), &json!({"userid": userid})).await), 60121);
+}
+
+#[tokio::test]
+async fn work_notifications_are_async_and_throttle_silently() {
+    let (sim, served) = start().await;
+    let t = token(&sim, &served).await;
+    let c = sim.credentials();
+    let userid = sim.controls().directory().users().next().unwrap().userid.clone();
+    let body = json!({"agent_id": c.agent_id, "userid_list": format!("{userid},ghost"),
+        "msg": {"msgtype": "text", "text": {"content": "审批已通过"}}});
+    let path = format!("/topapi/message/corpconversation/asyncsend_v2?access_token={t}");
+    let first = served.post(&path, &body).await;
+    assert_eq!(code(&first), 0);
+    let second = served.post(&path, &body).await;
+    assert_eq!(code(&second), 0, "identical content again still answers ok");
+    let result = served
+        .post(&format!("/topapi/message/corpconversation/getsendresult?access_token={t}"), &json!({"agent_id": c.agent_id, "task_id": second["task_id"]}))
+        .await;
+    let send_result = &result["send_result"];
+    assert_eq!(send_result["forbidden_user_id_list"], json!([userid]));
+    assert_eq!(send_result["invalid_user_id_list"], json!(["ghost"]));
+    let messages = sim.controls().messages();
+    assert_eq!(messages[0].delivered, vec![userid.clone()]);
+    assert_eq!(messages[1].throttled, vec![userid]);
+    let nobody = json!({"agent_id": c.agent_id, "msg": {"msgtype": "text", "text": {"content": "x"}}});
+    assert_eq!(code(&served.post(&path, &nobody).await), 400002);
+}
+
+#[tokio::test]
+async fn refusals_use_the_v1_envelope_under_v1() {
+    let (sim, served) = start().await;
+    sim.controls().set_ip_blocked(true);
+    let (status, answer) = served.post_with("/v1.0/oauth2/accessToken", &json!({}), &[]).await;
+    assert_eq!((status, answer["code"].as_str()), (403, Some("Forbidden.AccessDenied.IpNotInWhiteList")));
+    assert_eq!(code(&served.get("/gettoken?appkey=a&appsecret=b").await), 60020);
+}
