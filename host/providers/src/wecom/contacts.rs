@@ -15,10 +15,10 @@ pub struct Department {
     /// Department id; the root is 1.
     pub id: i64,
     /// Name (absent for third-party apps).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// English name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_en: Option<String>,
     /// Parent id; 0 for the root.
     #[serde(default)]
@@ -26,8 +26,8 @@ pub struct Department {
     /// Sort order; larger sorts first.
     #[serde(default)]
     pub order: u32,
-    /// Userids of the department's leaders.
-    #[serde(default)]
+    /// Userids of the department's leaders (left unchanged by an update when empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub department_leader: Vec<String>,
 }
 
@@ -186,7 +186,7 @@ struct ListIdRequest<'a> {
 }
 
 /// Rows per `user/list_id` page: the documented maximum.
-const LIST_ID_LIMIT: u32 = 10_000;
+pub const LIST_ID_LIMIT: u32 = 10_000;
 
 impl Client {
     /// `department/list`: the department `id` and its whole subtree (everything when `None`).
@@ -248,12 +248,13 @@ impl Client {
         self.call(self.post("user/list_id", &ListIdRequest { cursor, limit })).await
     }
 
-    /// Every (member, department) row of `user/list_id`, following the cursor to the end.
-    pub async fn list_user_ids(&self) -> Result<Vec<DeptUser>, ApiError> {
+    /// Every (member, department) row of `user/list_id`, following the cursor to the end;
+    /// `page_size` rows per call (at most 10 000, the fewest calls).
+    pub async fn list_user_ids(&self, page_size: u32) -> Result<Vec<DeptUser>, ApiError> {
         let mut rows = Vec::new();
         let mut cursor = String::new();
         loop {
-            let page = self.list_user_ids_page(&cursor, LIST_ID_LIMIT).await?;
+            let page = self.list_user_ids_page(&cursor, page_size).await?;
             rows.extend(page.dept_user);
             if page.next_cursor.is_empty() || page.next_cursor == cursor {
                 return Ok(rows);

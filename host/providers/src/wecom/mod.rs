@@ -20,7 +20,9 @@ pub use approval::{
 };
 pub use attendance::{CheckinKind, CheckinOption, CheckinRecord, DayReport};
 pub use client::{Client, WeComConfig};
-pub use contacts::{Department, DepartmentRef, DeptUser, NewDepartment, User, UserBrief, UserIdPage};
+pub use contacts::{
+    Department, DepartmentRef, DeptUser, LIST_ID_LIMIT, NewDepartment, User, UserBrief, UserIdPage,
+};
 pub use menu::{Button, Menu, MenuError, MenuProblem, MenuPushError};
 pub use message::{AppMessage, Article, SendResult};
 pub use oauth::{LoginIdentity, OAuthScope, SensitiveDetail};
