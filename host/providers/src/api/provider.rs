@@ -58,7 +58,13 @@ const DINGTALK: Rules = Rules {
     token_invalid: &[40014, 42001, 40001],
     transient: &[-1, 90002, 90018, 45009],
     token_invalid_text: &["InvalidAuthentication", "invalidAuthentication", "Unauthorized"],
-    transient_text: &["Throttling", "ServiceUnavailable", "InternalError", "SystemBusy"],
+    transient_text: &[
+        "Throttling",
+        "ServiceUnavailable",
+        "InternalError",
+        "SystemBusy",
+        "Forbidden.AccessDenied.QpsLimit",
+    ],
     hints: &[
         (40001, "check the app key and app secret configured for this connection"),
         (40089, "check the app key and app secret configured for this connection"),
@@ -147,8 +153,10 @@ mod tests {
         for code in [-1, 90018] {
             assert_eq!(Provider::DingTalk.classify(&n(code), false), ErrorClass::Transient);
         }
-        let throttled = ErrCode::Text("Throttling.Api".into());
-        assert_eq!(Provider::DingTalk.classify(&throttled, false), ErrorClass::Transient);
+        for text in ["Throttling.Api", "Forbidden.AccessDenied.QpsLimitForApi"] {
+            let throttled = ErrCode::Text(text.into());
+            assert_eq!(Provider::DingTalk.classify(&throttled, false), ErrorClass::Transient);
+        }
     }
 
     #[test]

@@ -73,3 +73,46 @@ impl WeCom {
         directory.users().take(n).map(|u| u.userid.clone()).collect()
     }
 }
+
+/// A DingTalk simulator, its server and a client for its app.
+pub struct DingTalk {
+    pub sim: sim::dingtalk::DingTalkSim,
+    pub server: RunningSim,
+    pub client: worklink_providers::dingtalk::Client,
+    pub secret: String,
+}
+
+impl DingTalk {
+    /// An organisation generated from `config` and a client with [`fast_http`].
+    pub async fn start_with(config: SimConfig) -> Self {
+        let sim = sim::dingtalk::DingTalkSim::new(config);
+        let server = serve(sim.router()).await;
+        let creds = sim.credentials();
+        let mut cfg = worklink_providers::dingtalk::DingTalkConfig::new(
+            creds.app_key.clone(),
+            Secret::new(creds.app_secret.clone()),
+            creds.agent_id,
+        );
+        cfg.oapi_url = server.base_url.clone();
+        cfg.api_url = server.base_url.clone();
+        cfg.http = fast_http();
+        let client = worklink_providers::dingtalk::Client::new(cfg, Arc::new(TokenManager::default()));
+        DingTalk { sim, server, client, secret: creds.app_secret }
+    }
+
+    /// The default small organisation.
+    pub async fn start() -> Self {
+        Self::start_with(config()).await
+    }
+
+    /// Calls the simulator received on `path`.
+    pub fn count(&self, path: &str) -> usize {
+        self.sim.controls().call_count(path)
+    }
+
+    /// Some userids of the simulated directory.
+    pub fn userids(&self, n: usize) -> Vec<String> {
+        let directory = self.sim.controls().directory();
+        directory.users().take(n).map(|u| u.userid.clone()).collect()
+    }
+}
