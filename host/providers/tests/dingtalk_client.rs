@@ -18,14 +18,13 @@ const ASYNCSEND: &str = "/topapi/message/corpconversation/asyncsend_v2";
 async fn hundred_concurrent_calls_fetch_one_token() {
     let ding = DingTalk::start().await;
     let userid = ding.userids(1).remove(0);
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..100 {
-        let (client, userid) = (ding.client.clone(), userid.clone());
-        tasks.spawn(async move { client.get_user(&userid).await });
-    }
-    while let Some(result) = tasks.join_next().await {
-        assert_eq!(result.unwrap().unwrap().userid, userid);
-    }
+    let client = ding.client.clone();
+    let users = support::concurrently(100, || {
+        let (client, userid) = (client.clone(), userid.clone());
+        async move { client.get_user(&userid).await.unwrap().userid }
+    })
+    .await;
+    assert!(users.iter().all(|u| *u == userid));
     assert_eq!(ding.count(GETTOKEN), 1);
     assert_eq!(ding.count(USER_GET), 100);
 }

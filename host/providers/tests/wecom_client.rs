@@ -20,14 +20,13 @@ const USER_GET: &str = "/cgi-bin/user/get";
 async fn hundred_concurrent_calls_fetch_one_token() {
     let wecom = WeCom::start().await;
     let userid = wecom.userids(1).remove(0);
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..100 {
-        let (client, userid) = (wecom.client.clone(), userid.clone());
-        tasks.spawn(async move { client.get_user(&userid).await });
-    }
-    while let Some(result) = tasks.join_next().await {
-        assert_eq!(result.unwrap().unwrap().userid, userid);
-    }
+    let client = wecom.client.clone();
+    let users = support::concurrently(100, || {
+        let (client, userid) = (client.clone(), userid.clone());
+        async move { client.get_user(&userid).await.unwrap().userid }
+    })
+    .await;
+    assert!(users.iter().all(|u| *u == userid));
     assert_eq!(wecom.count(GETTOKEN), 1);
     assert_eq!(wecom.count(USER_GET), 100);
 }

@@ -7,6 +7,10 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, ErrorClass, Failure};
+use super::gettoken::GetToken;
+use super::provider::Provider;
+use super::secret::Secret;
+use super::transport::HttpConfig;
 use super::request::{ApiRequest, TokenPlacement};
 use super::retry::{RetryPolicy, with_backoff};
 use super::transport::Transport;
@@ -49,9 +53,26 @@ impl Caller {
         Caller { transport, retry, auth: Some(Auth { tokens, key, source }) }
     }
 
+    /// The caller of one app: its token comes from sending `gettoken` (a request carrying the
+    /// app's credentials), cached in `tokens` under a key derived from `org` and `secret`.
+    pub fn for_app(
+        provider: Provider,
+        http: &HttpConfig,
+        tokens: Arc<TokenManager>,
+        org: &str,
+        secret: &Secret,
+        gettoken: ApiRequest,
+    ) -> Self {
+        let transport = Transport::new(provider, http.timeout);
+        let source = GetToken::new(transport.clone(), http.retry.clone(), gettoken);
+        let key = TokenKey::new(&provider.to_string(), org, secret);
+        Caller::new(transport, http.retry.clone(), tokens, key, Arc::new(source))
+    }
+
     /// A caller for endpoints that carry their own credential (robot webhooks, signed login).
-    pub fn unauthenticated(transport: Transport, retry: RetryPolicy) -> Self {
-        Caller { transport, retry, auth: None }
+    pub fn unauthenticated(provider: Provider, http: &HttpConfig) -> Self {
+        let transport = Transport::new(provider, http.timeout);
+        Caller { transport, retry: http.retry.clone(), auth: None }
     }
 
     /// The transport (for requests that carry no app token).

@@ -6,8 +6,8 @@ use serde::Deserialize;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::api::{ApiError, ApiRequest, Caller, GetToken, HttpConfig, Provider, Secret, TokenPlacement, Transport};
-use crate::token::{TokenKey, TokenManager};
+use crate::api::{ApiError, ApiRequest, Caller, HttpConfig, Provider, Secret, TokenPlacement};
+use crate::token::TokenManager;
 
 /// The real legacy API host.
 pub const DEFAULT_OAPI_URL: &str = "https://oapi.dingtalk.com";
@@ -71,14 +71,18 @@ pub(super) struct Wrapped<T> {
 impl Client {
     /// A client for `config`, caching its token in `tokens` (share one manager per process).
     pub fn new(config: DingTalkConfig, tokens: Arc<TokenManager>) -> Self {
-        let transport = Transport::new(Provider::DingTalk, config.http.timeout);
         let oapi = config.oapi_url.trim_end_matches('/').to_owned();
         let gettoken = ApiRequest::get(&oapi, "/gettoken")
             .query("appkey", &config.app_key)
             .secret_query("appsecret", &config.app_secret);
-        let source = GetToken::new(transport.clone(), config.http.retry.clone(), gettoken);
-        let key = TokenKey::new("dingtalk", &config.app_key, &config.app_secret);
-        let caller = Caller::new(transport, config.http.retry, tokens, key, Arc::new(source));
+        let caller = Caller::for_app(
+            Provider::DingTalk,
+            &config.http,
+            tokens,
+            &config.app_key,
+            &config.app_secret,
+            gettoken,
+        );
         Client {
             caller,
             oapi,

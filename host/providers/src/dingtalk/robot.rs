@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use crate::api::{ApiError, ApiRequest, Caller, HttpConfig, Provider, Secret, TokenPlacement, Transport};
+use crate::api::{ApiError, ApiRequest, Caller, HttpConfig, Provider, Secret, TokenPlacement};
 use crate::crypto::sign;
 
 /// A robot message; `at_*` mention members (the text must also contain `@mobile`).
@@ -89,9 +89,8 @@ impl Robot {
     /// A robot posting to `{oapi_url}/robot/send?access_token={token}`, signing with `secret`
     /// when the robot's security setting is "加签".
     pub fn new(oapi_url: &str, token: Secret, secret: Option<Secret>, http: HttpConfig) -> Self {
-        let transport = Transport::new(Provider::DingTalk, http.timeout);
         Robot {
-            caller: Caller::unauthenticated(transport, http.retry),
+            caller: Caller::unauthenticated(Provider::DingTalk, &http),
             base: oapi_url.trim_end_matches('/').to_owned(),
             token,
             secret,

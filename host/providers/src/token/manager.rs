@@ -82,10 +82,10 @@ impl TokenManager {
             (None, Err(_)) => flight.lock().await,
         };
         // Another caller may have refreshed while this one waited for the lock.
-        if let Some(token) = self.store.load(key).await? {
-            if token.is_fresh(SystemTime::now()) {
-                return Ok(token.value);
-            }
+        if let Some(token) = self.store.load(key).await?
+            && token.is_fresh(SystemTime::now())
+        {
+            return Ok(token.value);
         }
         let fresh = source.fetch().await?;
         let token = CachedToken::from_fresh(fresh, SystemTime::now(), self.refresh_ahead);

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::api::{ApiError, ApiRequest, Caller, GetToken, HttpConfig, Provider, Secret, Transport};
-use crate::token::{TokenKey, TokenManager};
+use crate::api::{ApiError, ApiRequest, Caller, HttpConfig, Provider, Secret};
+use crate::token::TokenManager;
 
 /// The real WeCom API host.
 pub const DEFAULT_BASE_URL: &str = "https://qyapi.weixin.qq.com";
@@ -63,14 +63,12 @@ pub struct Client {
 impl Client {
     /// A client for `config`, caching its token in `tokens` (share one manager per process).
     pub fn new(config: WeComConfig, tokens: Arc<TokenManager>) -> Self {
-        let transport = Transport::new(Provider::WeCom, config.http.timeout);
         let base = config.base_url.trim_end_matches('/').to_owned();
         let gettoken = ApiRequest::get(&base, "/cgi-bin/gettoken")
             .query("corpid", &config.corp_id)
             .secret_query("corpsecret", &config.secret);
-        let source = GetToken::new(transport.clone(), config.http.retry.clone(), gettoken);
-        let key = TokenKey::new("wecom", &config.corp_id, &config.secret);
-        let caller = Caller::new(transport, config.http.retry, tokens, key, Arc::new(source));
+        let caller =
+            Caller::for_app(Provider::WeCom, &config.http, tokens, &config.corp_id, &config.secret, gettoken);
         Client {
             caller,
             base,

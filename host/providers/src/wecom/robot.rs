@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::message::Article;
-use crate::api::{ApiError, ApiRequest, Caller, HttpConfig, Provider, Secret, TokenPlacement, Transport};
+use crate::api::{ApiError, ApiRequest, Caller, HttpConfig, Provider, Secret, TokenPlacement};
 
 /// A robot message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,9 +68,8 @@ pub struct Robot {
 impl Robot {
     /// A robot posting to `{base_url}/cgi-bin/webhook/send?key={key}`.
     pub fn new(base_url: &str, key: Secret, http: HttpConfig) -> Self {
-        let transport = Transport::new(Provider::WeCom, http.timeout);
         Robot {
-            caller: Caller::unauthenticated(transport, http.retry),
+            caller: Caller::unauthenticated(Provider::WeCom, &http),
             base: base_url.trim_end_matches('/').to_owned(),
             key,
         }
@@ -78,11 +77,11 @@ impl Robot {
 
     /// Posts `message` to the robot's group.
     pub async fn send(&self, message: &RobotMessage) -> Result<(), ApiError> {
-        if let RobotMessage::News { articles } = message {
-            if articles.is_empty() || articles.len() > 8 {
-                let detail = format!("news needs 1..=8 articles, got {}", articles.len());
-                return Err(ApiError::invalid(Provider::WeCom, "/cgi-bin/webhook/send", detail));
-            }
+        if let RobotMessage::News { articles } = message
+            && (articles.is_empty() || articles.len() > 8)
+        {
+            let detail = format!("news needs 1..=8 articles, got {}", articles.len());
+            return Err(ApiError::invalid(Provider::WeCom, "/cgi-bin/webhook/send", detail));
         }
         let req = ApiRequest::post(&self.base, "/cgi-bin/webhook/send", &message.body())
             .secret_query("key", &self.key)

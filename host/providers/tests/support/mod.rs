@@ -116,3 +116,20 @@ impl DingTalk {
         directory.users().take(n).map(|u| u.userid.clone()).collect()
     }
 }
+
+/// Runs `n` copies of `task` as concurrent tokio tasks and collects their outputs.
+pub async fn concurrently<T, Fut>(n: usize, task: impl Fn() -> Fut) -> Vec<T>
+where
+    T: Send + 'static,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        tasks.spawn(task());
+    }
+    let mut outputs = Vec::with_capacity(n);
+    while let Some(output) = tasks.join_next().await {
+        outputs.push(output.expect("task panicked"));
+    }
+    outputs
+}
