@@ -1,6 +1,8 @@
 //! A provider request described as data, so the transport can send it, the call loop can resend it
 //! with a fresh token, and the secrets in it stay redacted until the moment they hit the wire.
 
+use std::fmt;
+
 use reqwest::Method;
 use serde::Serialize;
 use serde_json::Value;
@@ -28,8 +30,9 @@ pub enum TokenPlacement {
     Header,
 }
 
-/// One request to a provider.
-#[derive(Debug, Clone)]
+/// One request to a provider. Its `Debug` output leaves the body out: some bodies carry a
+/// credential (an OAuth client secret, a user ticket).
+#[derive(Clone)]
 pub struct ApiRequest {
     /// HTTP method.
     pub method: Method,
@@ -51,6 +54,23 @@ pub struct ApiRequest {
     pub token: TokenPlacement,
     /// True for the token fetch itself: changes how invalid-credential codes are classified.
     pub token_fetch: bool,
+}
+
+impl fmt::Debug for ApiRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiRequest")
+            .field("method", &self.method)
+            .field("base", &self.base)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("secret_query", &self.secret_query)
+            .field("secret_headers", &self.secret_headers)
+            .field("body", &self.body.as_ref().map(|_| "<json>"))
+            .field("envelope", &self.envelope)
+            .field("token", &self.token)
+            .field("token_fetch", &self.token_fetch)
+            .finish()
+    }
 }
 
 impl ApiRequest {
@@ -134,6 +154,15 @@ pub fn url_with_query(base: &str, params: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_hides_body_and_secrets() {
+        let req = ApiRequest::post("https://h", "/p", &serde_json::json!({"client_secret": "s3cr3t"}))
+            .secret_query("corpsecret", &Secret::new("q-secret"));
+        let shown = format!("{req:?}");
+        assert!(!shown.contains("s3cr3t") && !shown.contains("q-secret"), "{shown}");
+        assert!(shown.contains("/p"));
+    }
 
     #[test]
     fn url_with_query_encodes_values() {

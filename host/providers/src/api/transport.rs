@@ -36,15 +36,13 @@ pub struct Transport {
 }
 
 impl Transport {
-    /// A transport for `provider` with the given timeout.
+    /// A transport for `provider` with the given per-request timeout; clones share its
+    /// connection pool.
+    ///
+    /// This panics only where `reqwest::Client::new` does: when the TLS backend or the system
+    /// resolver configuration cannot be loaded at all, which no request could survive either.
     pub fn new(provider: Provider, timeout: Duration) -> Self {
-        // `Client::new` only fails when the TLS backend cannot initialise; fall back to the
-        // builder's defaults in the same way reqwest itself does.
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
-        Transport { http, provider, timeout }
+        Transport { http: reqwest::Client::new(), provider, timeout }
     }
 
     /// Which provider this transport talks to.
