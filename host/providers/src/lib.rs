@@ -4,7 +4,9 @@
 //! A tour of the layout:
 //! - [`crypto`]: callback crypto (WXBizMsgCrypt, DingTalk callback crypto) and request signing.
 //! - [`events`]: decrypted callbacks parsed into normalised events with stable dedup keys.
-//! - [`token`]: the access-token manager shared by both providers (cache, single-flight, retry).
+//! - [`api`]: the HTTP transport, typed `ApiError` with retry classification, backoff and the
+//!   token-refresh-once call loop shared by both clients.
+//! - [`token`]: the access-token manager shared by both providers (cache, single-flight).
 //! - [`wecom`], [`dingtalk`]: typed API clients.
 //! - [`sim`]: faithful simulators of both services (a product feature and the test bed).
 
