@@ -67,4 +67,52 @@ impl TextCard {
         self.button_text = Some(text.into());
         self
     }
+
+    /// Shortens title and description to the card limits (128 and 512 bytes), ending each cut
+    /// text with `…`, so text from the ERP never makes the host reject the card.
+    pub fn fitted(mut self) -> Self {
+        self.title = shorten(&self.title, TITLE_MAX);
+        self.description = shorten(&self.description, DESCRIPTION_MAX);
+        self
+    }
+}
+
+/// Card title limit, bytes.
+const TITLE_MAX: usize = 128;
+/// Card description limit, bytes.
+const DESCRIPTION_MAX: usize = 512;
+
+/// `text` cut on a character boundary so that it plus `…` fits in `max` bytes.
+fn shorten(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    const ELLIPSIS: &str = "…";
+    let mut end = max - ELLIPSIS.len();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{ELLIPSIS}", &text[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fitted_cards_stay_within_limits_on_char_boundaries() {
+        let card = TextCard::new("任务".repeat(40), "d".repeat(600), "https://x").fitted();
+        assert!(
+            card.title.len() <= TITLE_MAX && card.title.ends_with('…'),
+            "{}",
+            card.title
+        );
+        assert!(card.title.starts_with("任务任务"));
+        assert_eq!(card.description.len(), DESCRIPTION_MAX);
+        let short = TextCard::new("ok", "fine", "u").fitted();
+        assert_eq!(
+            (short.title.as_str(), short.description.as_str()),
+            ("ok", "fine")
+        );
+    }
 }
