@@ -152,6 +152,45 @@ mod tests {
         }
     }
 
+    /// A source whose fetch waits until the test releases it.
+    struct GatedSource {
+        entered: tokio::sync::Notify,
+        release: tokio::sync::Notify,
+    }
+
+    #[async_trait]
+    impl TokenSource for GatedSource {
+        async fn fetch(&self) -> Result<FreshToken, ApiError> {
+            self.entered.notify_one();
+            self.release.notified().await;
+            Ok(FreshToken { value: Secret::new("new"), expires_in: Duration::from_secs(7200) })
+        }
+    }
+
+    #[tokio::test]
+    async fn due_but_valid_token_is_served_while_a_refresh_runs() {
+        let store = Arc::new(MemoryTokenStore::new());
+        let now = SystemTime::now();
+        let due = CachedToken {
+            value: Secret::new("old"),
+            expires_at: now + Duration::from_secs(3600),
+            refresh_at: now - Duration::from_secs(1),
+        };
+        store.save(&key(), &due).await.unwrap();
+        let manager = Arc::new(TokenManager::new(store));
+        let source = Arc::new(GatedSource { entered: Default::default(), release: Default::default() });
+        let refresher = {
+            let (manager, source) = (manager.clone(), source.clone());
+            tokio::spawn(async move { manager.get(&key(), &*source).await.unwrap() })
+        };
+        source.entered.notified().await;
+        // The refresh is in flight: another caller gets the old, still valid token at once.
+        assert_eq!(manager.get(&key(), &*source).await.unwrap().expose(), "old");
+        source.release.notify_one();
+        assert_eq!(refresher.await.unwrap().expose(), "new");
+        assert_eq!(manager.get(&key(), &*source).await.unwrap().expose(), "new");
+    }
+
     fn key() -> TokenKey {
         TokenKey::new("wecom", "corp", &Secret::new("s"))
     }
