@@ -78,6 +78,9 @@ pub fn parse_xml_envelope(body: &[u8]) -> Result<InboundEnvelope, CryptoError> {
         }
         buf.clear();
     }
+    if !path.is_empty() {
+        return Err(CryptoError::envelope("XML envelope ends inside an element"));
+    }
     let encrypt = encrypt.filter(|e: &String| !e.is_empty()).ok_or_else(|| CryptoError::envelope("XML body has no <Encrypt>"))?;
     Ok(InboundEnvelope { to_user_name, agent_id, encrypt })
 }
@@ -226,7 +229,7 @@ mod tests {
 
     #[test]
     fn broken_xml_envelopes_are_typed_errors() {
-        for body in [&b""[..], b"<xml></xml>", b"<xml><Encrypt></Encrypt></xml>", b"<xml><Encrypt>a</Nonce></xml>", b"<xml><a><b>x</b></a></xml>", b"\xff\xfe"] {
+        for body in [&b""[..], b"<xml></xml>", b"<xml><Encrypt></Encrypt></xml>", b"<xml><Encrypt>a</Nonce></xml>", b"<xml><a><b>x</b></a></xml>", b"\xff\xfe", b"<xml><Encrypt>abc</Encrypt>"] {
             assert!(matches!(parse_xml_envelope(body), Err(CryptoError::MalformedEnvelope { .. })), "{body:?}");
         }
     }
