@@ -12,9 +12,12 @@ PY := $(VENV)/bin/python
 wasm-target:
 	@rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
 
-# Every shipped and test plugin, compiled to wasm32-wasip2 components.
+# Every shipped and test plugin, compiled to wasm32-wasip2 components in
+# plugins/target/wasm32-wasip2/release/<crate_name>.wasm (the path host tests load them from, so a
+# CARGO_TARGET_DIR from the environment must not move them).
+PLUGINS_TARGET := $(CURDIR)/plugins/target
 plugins: wasm-target
-	cd plugins && $(CARGO) build --release --target wasm32-wasip2
+	cd plugins && CARGO_TARGET_DIR=$(PLUGINS_TARGET) $(CARGO) build --release --target wasm32-wasip2
 
 pyenv: $(PY)
 $(PY): requirements-dev.txt
@@ -24,7 +27,7 @@ $(PY): requirements-dev.txt
 
 # The plugin workspace's own tests run natively (the SDK's harness needs no host).
 test-plugins:
-	cd plugins && $(CARGO) test --target $$(rustc -vV | sed -n 's/^host: //p')
+	cd plugins && CARGO_TARGET_DIR=$(PLUGINS_TARGET) $(CARGO) test --target $$(rustc -vV | sed -n 's/^host: //p')
 
 test-host: plugins pyenv
 	$(CARGO) build --workspace --bins
