@@ -23,6 +23,7 @@
 //! ```
 
 pub mod clock;
+pub mod control_api;
 pub mod controls;
 pub mod dialect;
 pub mod directory;
@@ -31,6 +32,7 @@ pub mod guard;
 pub mod messaging;
 pub mod paging;
 pub mod recorder;
+pub mod robot;
 mod serve;
 pub mod tenant;
 #[cfg(test)]

@@ -8,6 +8,7 @@
 mod contacts;
 mod errors;
 mod message;
+mod robot;
 mod token;
 
 use std::collections::HashMap;
@@ -16,8 +17,10 @@ use std::sync::Arc;
 use axum::Router;
 
 use super::SimConfig;
+use super::control_api;
 use super::controls::Controls;
 use super::guard::guarded;
+use super::robot::RobotLimiter;
 use super::tenant;
 use super::throttle::SendLimits;
 
@@ -89,6 +92,7 @@ pub(crate) type Params = HashMap<String, String>;
 pub(crate) struct DingTalk {
     pub(crate) controls: Controls,
     pub(crate) credentials: Arc<DingTalkCredentials>,
+    pub(crate) robots: Arc<RobotLimiter>,
 }
 
 /// A simulated DingTalk corp.
@@ -110,6 +114,7 @@ impl DingTalkSim {
             state: DingTalk {
                 controls: Controls::new(&config, SendLimits::dingtalk()),
                 credentials: Arc::new(DingTalkCredentials::generate(config.seed)),
+                robots: Arc::new(RobotLimiter::dingtalk()),
             },
         }
     }
@@ -131,8 +136,10 @@ impl DingTalkSim {
             .merge(token::routes())
             .merge(contacts::routes())
             .merge(message::routes())
+            .merge(robot::routes())
             .with_state(self.state.clone());
         guarded(api, self.state.controls.clone(), DingTalkDialect)
+            .merge(control_api::routes(self.state.controls.clone()))
     }
 }
 

@@ -147,3 +147,43 @@ async fn refusals_use_the_v1_envelope_under_v1() {
     assert_eq!((status, answer["code"].as_str()), (403, Some("Forbidden.AccessDenied.IpNotInWhiteList")));
     assert_eq!(code(&served.get("/gettoken?appkey=a&appsecret=b").await), 60020);
 }
+
+#[tokio::test]
+async fn robot_checks_signature_and_timestamp() {
+    let (sim, served) = start().await;
+    let c = sim.credentials();
+    let now = sim.controls().now_ms();
+    let body = json!({"msgtype": "text", "text": {"content": "构建完成"}});
+    let url = |ts: i64, sign: &str| format!("/robot/send?access_token={}&timestamp={ts}&sign={sign}", c.robot_token);
+    let good = crate::crypto::sign::robot_sign_query(&c.robot_secret, now);
+    assert_eq!(code(&served.post(&url(now, &good), &body).await), 0);
+    assert_eq!(code(&served.post(&url(now, "AAAA"), &body).await), 310000);
+    let stale = now - 3_600_001;
+    let stale_sign = crate::crypto::sign::robot_sign_query(&c.robot_secret, stale);
+    assert_eq!(code(&served.post(&url(stale, &stale_sign), &body).await), 310000);
+    assert_eq!(code(&served.post(&format!("/robot/send?access_token=nope&timestamp={now}&sign={good}"), &body).await), 300001);
+    let posts = sim.controls().robot_posts();
+    assert_eq!(posts.iter().map(|p| p.errcode).collect::<Vec<_>>(), vec![0, 310000, 310000, 300001]);
+}
+
+#[tokio::test]
+async fn robot_is_throttled_for_ten_minutes_after_twenty_a_minute() {
+    let (sim, served) = start().await;
+    let c = sim.credentials();
+    let body = json!({"msgtype": "text", "text": {"content": "ping"}});
+    let post = |now: i64| {
+        let sign = crate::crypto::sign::robot_sign_query(&c.robot_secret, now);
+        format!("/robot/send?access_token={}&timestamp={now}&sign={sign}", c.robot_token)
+    };
+    let now = sim.controls().now_ms();
+    let mut codes = Vec::new();
+    for _ in 0..21 {
+        codes.push(code(&served.post(&post(now), &body).await));
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 0).count(), 20);
+    assert_eq!(codes[20], 410100);
+    sim.controls().advance_clock(Duration::from_secs(120));
+    assert_eq!(code(&served.post(&post(sim.controls().now_ms()), &body).await), 410100);
+    sim.controls().advance_clock(Duration::from_secs(600));
+    assert_eq!(code(&served.post(&post(sim.controls().now_ms()), &body).await), 0);
+}

@@ -8,6 +8,7 @@
 mod contacts;
 mod errors;
 mod message;
+mod robot;
 mod tags;
 mod token;
 
@@ -16,8 +17,10 @@ use std::sync::Arc;
 
 use axum::Router;
 
+use super::control_api;
 use super::controls::Controls;
 use super::guard::guarded;
+use super::robot::RobotLimiter;
 use super::tenant;
 use super::throttle::SendLimits;
 use super::SimConfig;
@@ -89,6 +92,7 @@ pub(crate) type Params = HashMap<String, String>;
 pub(crate) struct WeCom {
     pub(crate) controls: Controls,
     pub(crate) credentials: Arc<WeComCredentials>,
+    pub(crate) robots: Arc<RobotLimiter>,
 }
 
 /// A simulated WeCom corp.
@@ -110,6 +114,7 @@ impl WeComSim {
             state: WeCom {
                 controls: Controls::new(&config, SendLimits::wecom()),
                 credentials: Arc::new(WeComCredentials::generate(config.seed)),
+                robots: Arc::new(RobotLimiter::wecom()),
             },
         }
     }
@@ -131,8 +136,10 @@ impl WeComSim {
             .merge(contacts::routes())
             .merge(tags::routes())
             .merge(message::routes())
+            .merge(robot::routes())
             .with_state(self.state.clone());
         guarded(api, self.state.controls.clone(), WeComDialect)
+            .merge(control_api::routes(self.state.controls.clone()))
     }
 }
 

@@ -183,3 +183,21 @@ async fn fault_knobs() {
     assert_eq!(code(&served.get(&path).await), 0);
     assert!(controls.call_count("/cgi-bin/tag/list") >= 4);
 }
+
+#[tokio::test]
+async fn robot_webhook_key_content_and_rate() {
+    let (sim, served) = start().await;
+    let key = sim.credentials().robot_key;
+    let body = json!({"msgtype": "text", "text": {"content": "部署完成", "mentioned_list": ["@all"]}});
+    assert_eq!(code(&served.post(&format!("/cgi-bin/webhook/send?key={key}"), &body).await), 0);
+    assert_eq!(code(&served.post("/cgi-bin/webhook/send?key=wrong", &body).await), 93000);
+    let empty = json!({"msgtype": "text", "text": {"content": ""}});
+    assert_eq!(code(&served.post(&format!("/cgi-bin/webhook/send?key={key}"), &empty).await), 44004);
+    let mut codes = Vec::new();
+    for _ in 0..20 {
+        codes.push(code(&served.post(&format!("/cgi-bin/webhook/send?key={key}"), &body).await));
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 0).count(), 19, "20 a minute, the first post included");
+    assert_eq!(codes.last(), Some(&45009));
+    assert_eq!(sim.controls().robot_posts().len(), 23);
+}
