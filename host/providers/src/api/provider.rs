@@ -51,6 +51,7 @@ const WECOM: Rules = Rules {
         (81013, "no valid recipient: every user, department and tag was invalid or outside the visible range"),
         (82001, "every specified member, department or tag is invalid"),
         (45009, "the API rate limit was hit; spread calls out over time"),
+        (93000, "the robot webhook key is wrong or the robot was removed from its group"),
     ],
 };
 
@@ -74,6 +75,9 @@ const DINGTALK: Rules = Rules {
         (853004, "login signature mismatch; check the app secret used for login"),
         (853002, "the server clock differs from DingTalk's by more than a minute; fix NTP"),
         (90018, "the organisation is being rate limited; spread calls out over time"),
+        (300001, "the robot access_token is wrong or the robot was removed from its group"),
+        (310000, "the robot's security settings refused the post: check its signing secret, keywords or IP list"),
+        (410100, "the robot sent more than 20 messages a minute and is throttled for 10 minutes"),
     ],
 };
 
