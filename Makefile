@@ -29,9 +29,10 @@ $(PY): requirements-dev.txt
 test-plugins:
 	cd plugins && CARGO_TARGET_DIR=$(PLUGINS_TARGET) $(CARGO) test --target $$(rustc -vV | sed -n 's/^host: //p')
 
+# Host tests run beside a throwaway PostgreSQL: the storage tests cover both database backends.
 test-host: plugins pyenv
 	$(CARGO) build --workspace --bins
-	WORKLINK_PYTHON=$(PY) $(CARGO) test --workspace
+	WORKLINK_PYTHON=$(PY) bash scripts/with-postgres.sh $(CARGO) test --workspace
 
 test: test-plugins test-host
 

@@ -1,0 +1,282 @@
+//! The organisation directory mirrored from each connection (departments, users, tags and their
+//! memberships) and the bindings between ERP employees and provider users.
+//!
+//! Sync writes it; handlers read it through the `contacts` capability. A user and their
+//! memberships are replaced together in one transaction, so readers never see a user without
+//! departments halfway through a sync.
+
+use sqlx::Row;
+
+use super::{Millis, StorageError, Store};
+
+/// A department as the provider reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Department {
+    /// The provider's department id.
+    pub dept_id: String,
+    /// Parent department; `None` for the root.
+    pub parent_id: Option<String>,
+    /// Display name.
+    pub name: String,
+}
+
+/// A user as the provider reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DirectoryUser {
+    /// The provider's user id (WeCom userid, DingTalk userid).
+    pub user_id: String,
+    /// Display name.
+    pub name: String,
+    /// Mobile number, when the app may see it.
+    pub mobile: Option<String>,
+    /// Email, when the app may see it.
+    pub email: Option<String>,
+    /// Job title.
+    pub title: Option<String>,
+    /// Whether the account is active (not disabled or departed).
+    pub active: bool,
+    /// Departments the user belongs to.
+    pub department_ids: Vec<String>,
+    /// Tags the user carries.
+    pub tag_ids: Vec<String>,
+    /// Remaining provider fields.
+    pub profile: serde_json::Value,
+}
+
+/// How an ERP employee is tied to a provider user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// The ERP's employee id.
+    pub erp_employee_id: String,
+    /// The provider user id.
+    pub user_id: String,
+    /// What established the match (`mobile`, `email`, `manual`, a matcher plugin's name).
+    pub matched_by: String,
+}
+
+impl Store {
+    /// Inserts or updates a department of `connection`.
+    pub async fn upsert_department(
+        &self,
+        connection: &str,
+        department: &Department,
+        now: Millis,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO departments (connection, dept_id, parent_id, name, updated_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (connection, dept_id) DO UPDATE SET parent_id = excluded.parent_id, \
+                 name = excluded.name, updated_at = excluded.updated_at",
+        )
+        .bind(connection)
+        .bind(department.dept_id.as_str())
+        .bind(department.parent_id.as_deref())
+        .bind(department.name.as_str())
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Inserts or updates a tag of `connection`.
+    pub async fn upsert_tag(
+        &self,
+        connection: &str,
+        tag_id: &str,
+        name: &str,
+        now: Millis,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO tags (connection, tag_id, name, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (connection, tag_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
+        )
+        .bind(connection)
+        .bind(tag_id)
+        .bind(name)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Inserts or updates a user of `connection` and replaces their memberships.
+    pub async fn upsert_user(
+        &self,
+        connection: &str,
+        user: &DirectoryUser,
+        now: Millis,
+    ) -> Result<(), StorageError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO users (connection, user_id, name, mobile, email, title, active, profile, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (connection, user_id) DO UPDATE SET name = excluded.name, mobile = excluded.mobile, \
+                 email = excluded.email, title = excluded.title, active = excluded.active, \
+                 profile = excluded.profile, updated_at = excluded.updated_at",
+        )
+        .bind(connection)
+        .bind(user.user_id.as_str())
+        .bind(user.name.as_str())
+        .bind(user.mobile.as_deref())
+        .bind(user.email.as_deref())
+        .bind(user.title.as_deref())
+        .bind(i64::from(user.active))
+        .bind(user.profile.to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for (table, column, ids) in [
+            ("user_departments", "dept_id", &user.department_ids),
+            ("user_tags", "tag_id", &user.tag_ids),
+        ] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE connection = $1 AND user_id = $2"))
+                .bind(connection)
+                .bind(user.user_id.as_str())
+                .execute(&mut *tx)
+                .await?;
+            for id in ids {
+                sqlx::query(&format!(
+                    "INSERT INTO {table} (connection, user_id, {column}) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+                ))
+                .bind(connection)
+                .bind(user.user_id.as_str())
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// User `user_id` of `connection`, with memberships.
+    pub async fn directory_user(
+        &self,
+        connection: &str,
+        user_id: &str,
+    ) -> Result<Option<DirectoryUser>, StorageError> {
+        let Some(row) = sqlx::query(
+            "SELECT user_id, name, mobile, email, title, active, profile FROM users \
+             WHERE connection = $1 AND user_id = $2",
+        )
+        .bind(connection)
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let profile: String = row.try_get("profile")?;
+        Ok(Some(DirectoryUser {
+            user_id: row.try_get("user_id")?,
+            name: row.try_get("name")?,
+            mobile: row.try_get("mobile")?,
+            email: row.try_get("email")?,
+            title: row.try_get("title")?,
+            active: row.try_get::<i64, _>("active")? != 0,
+            department_ids: self.memberships("user_departments", "dept_id", connection, user_id).await?,
+            tag_ids: self.memberships("user_tags", "tag_id", connection, user_id).await?,
+            profile: serde_json::from_str(&profile).map_err(|_| StorageError::Corrupt {
+                column: "users.profile",
+                value: profile,
+            })?,
+        }))
+    }
+
+    async fn memberships(
+        &self,
+        table: &str,
+        column: &str,
+        connection: &str,
+        user_id: &str,
+    ) -> Result<Vec<String>, StorageError> {
+        Ok(sqlx::query_scalar(&format!(
+            "SELECT {column} FROM {table} WHERE connection = $1 AND user_id = $2 ORDER BY {column}"
+        ))
+        .bind(connection)
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Ids of the active users directly in department `dept_id`.
+    pub async fn department_members(
+        &self,
+        connection: &str,
+        dept_id: &str,
+    ) -> Result<Vec<String>, StorageError> {
+        Ok(sqlx::query_scalar(
+            "SELECT u.user_id FROM user_departments d \
+             JOIN users u ON u.connection = d.connection AND u.user_id = d.user_id \
+             WHERE d.connection = $1 AND d.dept_id = $2 AND u.active = 1 ORDER BY u.user_id",
+        )
+        .bind(connection)
+        .bind(dept_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Ties ERP employee `binding.erp_employee_id` to a provider user, replacing an earlier
+    /// binding of that employee.
+    pub async fn bind_employee(
+        &self,
+        connection: &str,
+        binding: &Binding,
+        now: Millis,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO bindings (connection, erp_employee_id, user_id, matched_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (connection, erp_employee_id) DO UPDATE SET user_id = excluded.user_id, \
+                 matched_by = excluded.matched_by, created_at = excluded.created_at",
+        )
+        .bind(connection)
+        .bind(binding.erp_employee_id.as_str())
+        .bind(binding.user_id.as_str())
+        .bind(binding.matched_by.as_str())
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The binding of ERP employee `erp_employee_id`.
+    pub async fn binding_for_employee(
+        &self,
+        connection: &str,
+        erp_employee_id: &str,
+    ) -> Result<Option<Binding>, StorageError> {
+        self.binding_where("erp_employee_id", connection, erp_employee_id).await
+    }
+
+    /// The binding of provider user `user_id`.
+    pub async fn binding_for_user(
+        &self,
+        connection: &str,
+        user_id: &str,
+    ) -> Result<Option<Binding>, StorageError> {
+        self.binding_where("user_id", connection, user_id).await
+    }
+
+    async fn binding_where(
+        &self,
+        column: &str,
+        connection: &str,
+        value: &str,
+    ) -> Result<Option<Binding>, StorageError> {
+        let Some(row) = sqlx::query(&format!(
+            "SELECT erp_employee_id, user_id, matched_by FROM bindings WHERE connection = $1 AND {column} = $2"
+        ))
+        .bind(connection)
+        .bind(value)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Binding {
+            erp_employee_id: row.try_get("erp_employee_id")?,
+            user_id: row.try_get("user_id")?,
+            matched_by: row.try_get("matched_by")?,
+        }))
+    }
+}

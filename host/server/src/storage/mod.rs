@@ -1,0 +1,192 @@
+//! The database: SQLite by default (one file, WAL), PostgreSQL when several replicas share work.
+//!
+//! [`Store`] wraps one connection pool and knows its [`Backend`]; every query is written once in
+//! SQL both dialects accept (`$N` placeholders, `ON CONFLICT`, `RETURNING`, integer millisecond
+//! timestamps) and only row claiming differs (`FOR UPDATE SKIP LOCKED` on PostgreSQL, a
+//! single-writer `UPDATE ... WHERE id = (SELECT ... LIMIT 1)` on SQLite). Each backend has its
+//! own migrations directory with the same schema, applied when the store opens.
+//!
+//! One repository per file: [`inbox`], [`executions`], [`outbox`], [`kv`], [`tokens`],
+//! [`directory`], [`rules`], [`api_keys`], [`connections`]; [`cipher`] encrypts secrets at rest.
+
+pub mod api_keys;
+pub mod cipher;
+mod claim;
+pub mod connections;
+pub mod directory;
+mod error;
+pub mod executions;
+pub mod inbox;
+pub mod kv;
+pub mod outbox;
+pub mod rules;
+pub mod tokens;
+
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+
+pub use cipher::{CipherError, KeyError, SECRET_KEY_ENV, SecretCipher};
+pub use error::StorageError;
+
+/// Unix time in milliseconds: the one timestamp representation in the schema.
+pub type Millis = i64;
+
+/// The current time as [`Millis`].
+pub fn now_millis() -> Millis {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Which database the store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a `database.url` names.
+    pub fn from_url(url: &str) -> Result<Self, StorageError> {
+        let scheme = url.split_once(':').map_or(url, |(scheme, _)| scheme);
+        match scheme {
+            "sqlite" => Ok(Backend::Sqlite),
+            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            other => Err(StorageError::UnsupportedUrl(other.to_owned())),
+        }
+    }
+}
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// How long a SQLite writer waits for the write lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long to wait for a pooled connection (also bounds connecting to PostgreSQL).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The database handle shared by the whole server.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    cipher: SecretCipher,
+}
+
+impl Store {
+    /// Connects to `url` (creating a SQLite file if missing) and applies pending migrations.
+    pub async fn open(url: &str, cipher: SecretCipher) -> Result<Self, StorageError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let options: AnyConnectOptions = match backend {
+            Backend::Sqlite => with_create_mode(url),
+            Backend::Postgres => url.to_owned(),
+        }
+        .parse()?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(sqlite_pragmas().as_str()).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let store = Store {
+            pool,
+            backend,
+            cipher,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the backend's migrations that have not run yet.
+    async fn migrate(&self) -> Result<(), StorageError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Which backend this store uses.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool, for queries outside the repositories (health checks, admin tools).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes every pooled connection (checkpointing SQLite's WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`)
+    /// so two writers queue on the busy timeout instead of failing when a read upgrades to a write.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StorageError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+}
+
+/// Adds `mode=rwc` so the SQLite file is created on first start.
+fn with_create_mode(url: &str) -> String {
+    if url.contains("mode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+/// Per-connection SQLite settings: WAL for concurrent readers beside one writer, NORMAL sync
+/// (durable across application crashes, and WAL keeps the file consistent across power loss),
+/// a busy timeout so writers queue, and enforced foreign keys.
+fn sqlite_pragmas() -> String {
+    format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+         PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON;",
+        SQLITE_BUSY_TIMEOUT.as_millis()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_url_scheme() {
+        assert_eq!(Backend::from_url("sqlite://worklink.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::from_url("postgresql://u@h/db").unwrap(), Backend::Postgres);
+        assert!(matches!(
+            Backend::from_url("mysql://h/db"),
+            Err(StorageError::UnsupportedUrl(scheme)) if scheme == "mysql"
+        ));
+    }
+
+    #[test]
+    fn sqlite_urls_get_create_mode_once() {
+        assert_eq!(with_create_mode("sqlite://a.db"), "sqlite://a.db?mode=rwc");
+        assert_eq!(with_create_mode("sqlite://a.db?cache=shared"), "sqlite://a.db?cache=shared&mode=rwc");
+        assert_eq!(with_create_mode("sqlite://a.db?mode=ro"), "sqlite://a.db?mode=ro");
+    }
+}

@@ -1,0 +1,57 @@
+//! Opening a store: migrations apply once and are idempotent on both backends, and SQLite runs
+//! with the settings the design relies on.
+
+mod storage_support;
+
+use sqlx::Row;
+use worklink_server::storage::{Backend, Store};
+
+#[tokio::test]
+async fn sqlite_file_is_created_with_wal_and_foreign_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.db");
+    let url = format!("sqlite://{}", path.display());
+    let store = Store::open(&url, storage_support::cipher()).await.unwrap();
+    assert!(path.exists(), "the database file is created when missing");
+    assert_eq!(store.backend(), Backend::Sqlite);
+
+    let mut conn = store.pool().acquire().await.unwrap();
+    for (pragma, expected) in [("journal_mode", "wal"), ("foreign_keys", "1"), ("synchronous", "1"), ("busy_timeout", "5000")] {
+        let row = sqlx::query(&format!("PRAGMA {pragma}")).fetch_one(&mut *conn).await.unwrap();
+        let value = row
+            .try_get::<String, _>(0)
+            .or_else(|_| row.try_get::<i64, _>(0).map(|n| n.to_string()))
+            .unwrap();
+        assert_eq!(value, expected, "PRAGMA {pragma}");
+    }
+    drop(conn);
+    store.close().await;
+
+    // Reopening applies nothing new and keeps the data.
+    let again = Store::open(&url, storage_support::cipher()).await.unwrap();
+    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+        .fetch_one(again.pool())
+        .await
+        .unwrap();
+    assert_eq!(applied, 1);
+}
+
+#[tokio::test]
+async fn postgres_migrations_apply_once() {
+    let url = storage_support::postgres_database().await;
+    let store = Store::open(&url, storage_support::cipher()).await.unwrap();
+    assert_eq!(store.backend(), Backend::Postgres);
+    store.close().await;
+    let again = Store::open(&url, storage_support::cipher()).await.unwrap();
+    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+        .fetch_one(again.pool())
+        .await
+        .unwrap();
+    assert_eq!(applied, 1);
+}
+
+#[tokio::test]
+async fn unsupported_scheme_is_a_typed_error() {
+    let err = Store::open("mysql://localhost/x", storage_support::cipher()).await.unwrap_err();
+    assert!(err.to_string().contains("mysql"), "{err}");
+}
