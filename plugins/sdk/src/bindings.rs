@@ -24,4 +24,7 @@ wit_bindgen::generate!({
     generate_all,
     generate_unused_types: true,
     additional_derives: [PartialEq, Eq],
+    additional_type_attributes: {
+        "worklink:plugin/contacts@0.1.0/user-query": [#[derive(Default)]],
+    },
 });

@@ -55,14 +55,3 @@ impl UserQuery {
         }
     }
 }
-
-impl Default for UserQuery {
-    fn default() -> Self {
-        UserQuery {
-            name: None,
-            mobile: None,
-            email: None,
-            employee_no: None,
-        }
-    }
-}
