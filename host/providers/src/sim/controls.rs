@@ -10,7 +10,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::SimConfig;
+use super::approvals::{Approval, ApprovalError, Approvals};
+use super::attendance::{Punch, Punches};
+use super::callbacks::{CallbackEmitter, SimEvent};
 use super::clock::SimClock;
+use super::directory::DirectoryError;
+use super::oauth::OAuthCodes;
 use super::directory::Directory;
 use super::faults::{Faults, RateLimit};
 use super::recorder::{CallbackAttempt, RecordedCall, Recorder, RobotPost, SentMessage};
@@ -19,12 +24,17 @@ use super::throttle::{SendLimits, Throttle};
 use super::tokens::TokenStore;
 
 struct Shared {
+    seed: u64,
     clock: SimClock,
     tokens: TokenStore,
     directory: Mutex<Directory>,
     faults: Faults,
-    recorder: Recorder,
+    recorder: Arc<Recorder>,
     throttle: Throttle,
+    approvals: Approvals,
+    punches: Punches,
+    oauth: OAuthCodes,
+    callbacks: Option<Arc<CallbackEmitter>>,
     new_app_mode: AtomicBool,
     sequence: AtomicU64,
 }
@@ -42,16 +52,22 @@ impl std::fmt::Debug for Controls {
 }
 
 impl Controls {
-    /// State for a fresh tenant generated from `config`, with a provider's send limits.
-    pub(crate) fn new(config: &SimConfig, limits: SendLimits) -> Self {
+    /// State for a fresh tenant generated from `config`, with a provider's send limits and
+    /// callback emitter.
+    pub(crate) fn new(config: &SimConfig, limits: SendLimits, callbacks: Option<Arc<CallbackEmitter>>) -> Self {
         Controls {
             shared: Arc::new(Shared {
+                seed: config.seed,
                 clock: SimClock::default(),
                 tokens: TokenStore::new(config.seed),
                 directory: Mutex::new(tenant::generate(config)),
                 faults: Faults::default(),
-                recorder: Recorder::default(),
+                recorder: Arc::new(Recorder::default()),
                 throttle: Throttle::new(limits),
+                approvals: Approvals::default(),
+                punches: Punches::default(),
+                oauth: OAuthCodes::new(config.seed),
+                callbacks,
                 new_app_mode: AtomicBool::new(false),
                 sequence: AtomicU64::new(1),
             }),
@@ -76,6 +92,46 @@ impl Controls {
 
     pub(crate) fn throttle(&self) -> &Throttle {
         &self.shared.throttle
+    }
+
+    /// The tenant seed (attendance history derives from it).
+    pub(crate) fn seed(&self) -> u64 {
+        self.shared.seed
+    }
+
+    pub(crate) fn approvals(&self) -> &Approvals {
+        &self.shared.approvals
+    }
+
+    pub(crate) fn punches(&self) -> &Punches {
+        &self.shared.punches
+    }
+
+    pub(crate) fn oauth(&self) -> &OAuthCodes {
+        &self.shared.oauth
+    }
+
+    /// Pushes `event` to the callback URL in the background (nothing if none is set); the handle
+    /// lets callers wait for delivery.
+    pub(crate) fn emit(&self, event: SimEvent) -> Option<tokio::task::JoinHandle<()>> {
+        let emitter = self.shared.callbacks.as_ref()?;
+        emitter.emit(&event, self.now_ms(), Arc::clone(&self.shared.recorder))
+    }
+
+    /// Pushes the create/update callback of a member changed through the API.
+    pub(crate) fn user_changed(&self, userid: &str, created: bool) {
+        let user = self.directory_mut().user(userid).ok().cloned();
+        if let Some(user) = user {
+            self.emit(if created { SimEvent::UserCreated(user) } else { SimEvent::UserUpdated(user) });
+        }
+    }
+
+    /// Pushes the create/update callback of a department changed through the API.
+    pub(crate) fn department_changed(&self, id: u64, created: bool) {
+        let department = self.directory_mut().department(id).ok().cloned();
+        if let Some(d) = department {
+            self.emit(if created { SimEvent::DepartmentCreated(d) } else { SimEvent::DepartmentUpdated(d) });
+        }
     }
 
     /// A number unique within this simulator (message ids, approval numbers, job ids).
@@ -167,6 +223,58 @@ impl Controls {
     /// Every robot webhook post.
     pub fn robot_posts(&self) -> Vec<RobotPost> {
         self.shared.recorder.robot_posts()
+    }
+
+    /// Sets (or clears) the URL signed, encrypted callbacks are posted to.
+    pub fn set_callback_url(&self, url: Option<String>) {
+        if let Some(emitter) = &self.shared.callbacks {
+            emitter.set_url(url);
+        }
+    }
+
+    /// Overrides the per-attempt callback timeout (WeCom 5 s, DingTalk 1.5 s).
+    pub fn set_callback_timeout(&self, timeout: Option<Duration>) {
+        if let Some(emitter) = &self.shared.callbacks {
+            emitter.set_timeout(timeout);
+        }
+    }
+
+    /// A one-time login code for `userid` (valid 5 minutes), as the login page would hand the
+    /// member's browser.
+    pub fn oauth_code_for(&self, userid: &str) -> Result<String, DirectoryError> {
+        let userid = self.directory_mut().user(userid)?.userid.clone();
+        Ok(self.shared.oauth.mint(&userid, self.now_ms()))
+    }
+
+    /// One approval instance.
+    pub fn approval(&self, id: &str) -> Option<Approval> {
+        self.shared.approvals.get(id)
+    }
+
+    /// Approves an instance as `approver` and pushes the callback; the returned handle completes
+    /// when the callback was delivered or gave up (`None` if no URL is set).
+    pub fn approve(&self, id: &str, approver: &str, speech: &str) -> Result<(Approval, Option<tokio::task::JoinHandle<()>>), ApprovalError> {
+        self.decide(id, approver, true, speech)
+    }
+
+    /// Rejects an instance as `approver` and pushes the callback (see [`Controls::approve`]).
+    pub fn reject(&self, id: &str, approver: &str, speech: &str) -> Result<(Approval, Option<tokio::task::JoinHandle<()>>), ApprovalError> {
+        self.decide(id, approver, false, speech)
+    }
+
+    fn decide(&self, id: &str, approver: &str, agreed: bool, speech: &str) -> Result<(Approval, Option<tokio::task::JoinHandle<()>>), ApprovalError> {
+        let approval = self.shared.approvals.decide(id, approver, agreed, speech, self.now_ms())?;
+        let pushed = self.emit(SimEvent::Approval(approval.clone()));
+        Ok((approval, pushed))
+    }
+
+    /// Records a check-in of `userid` now and pushes the callback (DingTalk pushes check-ins;
+    /// WeCom has no such callback, so there it is only recorded).
+    pub fn check_in(&self, userid: &str) -> Result<(Punch, Option<tokio::task::JoinHandle<()>>), DirectoryError> {
+        let userid = self.directory_mut().user(userid)?.userid.clone();
+        let punch = self.shared.punches.check_in(&userid, self.now_ms());
+        let pushed = self.emit(SimEvent::CheckIn(punch.clone()));
+        Ok((punch, pushed))
     }
 
     /// Every callback delivery attempt.

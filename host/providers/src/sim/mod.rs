@@ -22,8 +22,13 @@
 //! # Ok(()) }
 //! ```
 
+pub mod calendar;
 pub mod clock;
 pub mod control_api;
+pub mod approvals;
+pub mod attendance;
+pub mod callbacks;
+pub mod oauth;
 pub mod controls;
 pub mod dialect;
 pub mod directory;

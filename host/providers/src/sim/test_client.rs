@@ -62,3 +62,52 @@ impl Served {
         self.client.get(format!("{}{path}", self.running.base_url)).send().await
     }
 }
+
+/// What a callback receiver got: the query string and body of each request.
+pub type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>;
+
+/// Starts a callback receiver that records every request and answers with `answer(n, query,
+/// body)` (n counts from 1) as (status, body).
+pub async fn receiver(
+    answer: impl Fn(usize, &str, &str) -> (u16, String) + Send + Sync + 'static,
+) -> (RunningSim, Received) {
+    use axum::extract::RawQuery;
+    let received: Received = Default::default();
+    let log = received.clone();
+    let answer = std::sync::Arc::new(answer);
+    let router = axum::Router::new().route(
+        "/callback",
+        axum::routing::post(move |RawQuery(query): RawQuery, body: String| {
+            let log = log.clone();
+            let answer = answer.clone();
+            async move {
+                let query = query.unwrap_or_default();
+                let n = {
+                    let mut log = log.lock().expect("receiver log");
+                    log.push((query.clone(), body.clone()));
+                    log.len()
+                };
+                let (status, text) = answer(n, &query, &body);
+                (axum::http::StatusCode::from_u16(status).expect("status"), text)
+            }
+        }),
+    );
+    let running = serve(router, "127.0.0.1:0".parse().expect("loopback address")).await.expect("bind");
+    (running, received)
+}
+
+/// Parses a `a=1&b=2` query string.
+pub fn query_map(query: &str) -> std::collections::HashMap<String, String> {
+    url::form_urlencoded::parse(query.as_bytes()).into_owned().collect()
+}
+
+/// Polls `done` for up to 10 s (callbacks are delivered in the background).
+pub async fn wait_for(done: impl Fn() -> bool) -> bool {
+    for _ in 0..200 {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    done()
+}

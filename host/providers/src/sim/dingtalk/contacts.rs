@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::errors::{DingTalkError, Reply, ok_result};
 use super::token::authorize;
 use super::{DingTalk, Params};
+use crate::sim::callbacks::SimEvent;
 use crate::sim::dialect::{merged, parse_json};
 use crate::sim::directory::{Department, ROOT_DEPARTMENT, User, valid_userid};
 use crate::sim::messaging::Recipients;
@@ -113,6 +114,7 @@ async fn department_create(State(dingtalk): State<DingTalk>, Query(params): Quer
     let name = body.name.ok_or_else(|| DingTalkError::with(400002, "name is required"))?;
     let parent = body.parent_id.ok_or_else(|| DingTalkError::with(400002, "parent_id is required"))?;
     let id = dingtalk.controls.directory_mut().create_department(None, &name, "", parent, body.order.unwrap_or(0))?;
+    dingtalk.controls.department_changed(id, true);
     Ok(ok_result(json!({"dept_id": id})))
 }
 
@@ -121,13 +123,16 @@ async fn department_update(State(dingtalk): State<DingTalk>, Query(params): Quer
     let body: DeptBody = parse_json(&body)?;
     let id = required_dept(&body)?;
     dingtalk.controls.directory_mut().update_department(id, body.name.as_deref(), body.parent_id, body.order)?;
+    dingtalk.controls.department_changed(id, false);
     Ok(ok_result(Value::Null))
 }
 
 async fn department_delete(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: DeptBody = parse_json(&body)?;
-    dingtalk.controls.directory_mut().delete_department(required_dept(&body)?)?;
+    let id = required_dept(&body)?;
+    dingtalk.controls.directory_mut().delete_department(id)?;
+    dingtalk.controls.emit(SimEvent::DepartmentDeleted(id));
     Ok(ok_result(Value::Null))
 }
 
@@ -258,6 +263,7 @@ async fn user_create(State(dingtalk): State<DingTalk>, Query(params): Query<Para
     let departments = body.departments()?;
     body.apply(departments, &mut user);
     dingtalk.controls.directory_mut().create_user(user)?;
+    dingtalk.controls.user_changed(&userid, true);
     Ok(ok_result(json!({"userid": userid})))
 }
 
@@ -267,6 +273,7 @@ async fn user_update(State(dingtalk): State<DingTalk>, Query(params): Query<Para
     let userid = body.userid.clone().ok_or_else(|| DingTalkError::with(400002, "userid is required"))?;
     let departments = body.departments()?;
     dingtalk.controls.directory_mut().update_user(&userid, |user| body.apply(departments, user))?;
+    dingtalk.controls.user_changed(&userid, false);
     Ok(ok_result(Value::Null))
 }
 
@@ -274,7 +281,8 @@ async fn user_delete(State(dingtalk): State<DingTalk>, Query(params): Query<Para
     authorize(&dingtalk, &params)?;
     let body: UserIdBody = parse_json(&body)?;
     let userid = body.userid.ok_or_else(|| DingTalkError::with(400002, "userid is required"))?;
-    dingtalk.controls.directory_mut().delete_user(&userid)?;
+    let deleted = dingtalk.controls.directory_mut().delete_user(&userid)?;
+    dingtalk.controls.emit(SimEvent::UserDeleted(deleted.userid));
     Ok(ok_result(Value::Null))
 }
 

@@ -5,6 +5,7 @@
 //! comes from the parent module. The oapi `access_token` and the v1.0 `accessToken` of an internal
 //! app are the same token, so both token endpoints share one grant.
 
+mod callbacks;
 mod contacts;
 mod errors;
 mod message;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use axum::Router;
 
 use super::SimConfig;
+use super::callbacks::CallbackEmitter;
 use super::control_api;
 use super::controls::Controls;
 use super::guard::guarded;
@@ -110,10 +112,18 @@ impl std::fmt::Debug for DingTalkSim {
 impl DingTalkSim {
     /// A corp generated from `config`.
     pub fn new(config: SimConfig) -> Self {
+        let credentials = DingTalkCredentials::generate(config.seed);
+        let format = callbacks::DingTalkCallbacks { corp_id: credentials.corp_id.clone() };
+        let emitter = CallbackEmitter::for_app(
+            Arc::new(format),
+            &credentials.callback_token,
+            &credentials.callback_aes_key,
+            &credentials.receive_id,
+        );
         DingTalkSim {
             state: DingTalk {
-                controls: Controls::new(&config, SendLimits::dingtalk()),
-                credentials: Arc::new(DingTalkCredentials::generate(config.seed)),
+                controls: Controls::new(&config, SendLimits::dingtalk(), emitter),
+                credentials: Arc::new(credentials),
                 robots: Arc::new(RobotLimiter::dingtalk()),
             },
         }

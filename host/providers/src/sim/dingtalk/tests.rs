@@ -187,3 +187,43 @@ async fn robot_is_throttled_for_ten_minutes_after_twenty_a_minute() {
     sim.controls().advance_clock(Duration::from_secs(600));
     assert_eq!(code(&served.post(&post(sim.controls().now_ms()), &body).await), 0);
 }
+
+#[tokio::test]
+async fn pushes_need_an_encrypted_success_answer() {
+    use crate::crypto::{CallbackCrypto, dingtalk as dingtalk_crypto};
+    use crate::sim::test_client::{query_map, receiver};
+    let (sim, _served) = start().await;
+    let c = sim.credentials();
+    let crypto = CallbackCrypto::new(&c.callback_token, &c.callback_aes_key, &c.receive_id).unwrap();
+    let answering = crypto.clone();
+    // The first answer is a bare "success" (not what DingTalk wants), the second the real reply.
+    let (callback, received) = receiver(move |n, _, _| {
+        if n == 1 {
+            (200, "success".into())
+        } else {
+            let reply = dingtalk_crypto::success_reply(&answering, "1700000000000", "abcdefgh");
+            (200, serde_json::to_string(&reply).unwrap())
+        }
+    })
+    .await;
+    sim.controls().set_callback_url(Some(format!("{}/callback", callback.base_url)));
+    let userid = sim.controls().directory().users().next().unwrap().userid.clone();
+    let (punch, pushed) = sim.controls().check_in(&userid).unwrap();
+    pushed.expect("a URL is set").await.unwrap();
+    let sent = sim.controls().callbacks_sent();
+    assert_eq!(sent.len(), 2);
+    assert!(!sent[0].delivered && sent[0].error.as_deref().unwrap().contains("encrypted JSON reply"));
+    assert!(sent[1].delivered);
+    let (query, body) = received.lock().unwrap()[1].clone();
+    let q = query_map(&query);
+    assert_eq!(q["nonce"].len(), 8);
+    let query = dingtalk_crypto::CallbackQuery {
+        msg_signature: q["msg_signature"].clone(),
+        timestamp: q["timestamp"].clone(),
+        nonce: q["nonce"].clone(),
+    };
+    let event: Value = serde_json::from_str(&dingtalk_crypto::decrypt(&crypto, &query, body.as_bytes()).unwrap()).unwrap();
+    assert_eq!(event["EventType"], "attendance_check_record");
+    assert_eq!(event["DataList"][0]["userId"].as_str(), Some(userid.as_str()));
+    assert_eq!(event["DataList"][0]["checkTime"], json!(punch.check_ms));
+}

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use super::errors::{Reply, WeComError, ok, ok_with};
 use super::token::authorize;
 use super::{Params, WeCom};
+use crate::sim::callbacks::SimEvent;
 use crate::sim::dialect::{merged, parse_json};
 use crate::sim::directory::{Department, DirectoryError, ROOT_DEPARTMENT, User};
 use crate::sim::paging;
@@ -141,6 +142,7 @@ async fn department_create(State(wecom): State<WeCom>, Query(params): Query<Para
         parent,
         body.order.unwrap_or(0),
     )?;
+    wecom.controls.department_changed(id, true);
     Ok(ok_with("created", json!({"id": id})))
 }
 
@@ -153,6 +155,7 @@ async fn department_update(State(wecom): State<WeCom>, Query(params): Query<Para
         .directory_mut()
         .update_department(id, body.name.as_deref(), body.parentid, body.order)
         .map_err(mutation_error)?;
+    wecom.controls.department_changed(id, false);
     Ok(ok_with("updated", json!({})))
 }
 
@@ -160,6 +163,7 @@ async fn department_delete(State(wecom): State<WeCom>, Query(params): Query<Para
     authorize(&wecom, &params)?;
     let id = department_param(&params, "id")?;
     wecom.controls.directory_mut().delete_department(id).map_err(mutation_error)?;
+    wecom.controls.emit(SimEvent::DepartmentDeleted(id));
     Ok(ok_with("deleted", json!({})))
 }
 
@@ -295,9 +299,10 @@ async fn user_create(State(wecom): State<WeCom>, Query(params): Query<Params>, b
     if body.name.as_deref().is_none_or(str::is_empty) {
         return Err(WeComError::with(60112, "missing name"));
     }
-    let mut user = User::blank(userid, wecom.controls.now_ms());
+    let mut user = User::blank(userid.clone(), wecom.controls.now_ms());
     body.apply(&mut user);
     wecom.controls.directory_mut().create_user(user)?;
+    wecom.controls.user_changed(&userid, true);
     Ok(ok_with("created", json!({})))
 }
 
@@ -306,13 +311,15 @@ async fn user_update(State(wecom): State<WeCom>, Query(params): Query<Params>, b
     let body: UserBody = parse_json(&body)?;
     let userid = body.userid.clone().ok_or(WeComError::with(40058, "missing userid"))?;
     wecom.controls.directory_mut().update_user(&userid, |user| body.apply(user))?;
+    wecom.controls.user_changed(&userid, false);
     Ok(ok_with("updated", json!({})))
 }
 
 async fn user_delete(State(wecom): State<WeCom>, Query(params): Query<Params>) -> Reply {
     authorize(&wecom, &params)?;
     let userid = param(&params, "userid")?;
-    wecom.controls.directory_mut().delete_user(userid)?;
+    let deleted = wecom.controls.directory_mut().delete_user(userid)?;
+    wecom.controls.emit(SimEvent::UserDeleted(deleted.userid));
     Ok(ok_with("deleted", json!({})))
 }
 

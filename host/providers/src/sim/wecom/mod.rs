@@ -5,6 +5,7 @@
 //! Simplification: the app's single secret is accepted for every API, including those that on the
 //! real service need the address-book or attendance secret.
 
+mod callbacks;
 mod contacts;
 mod errors;
 mod message;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 
 use axum::Router;
 
+use super::callbacks::CallbackEmitter;
 use super::control_api;
 use super::controls::Controls;
 use super::guard::guarded;
@@ -110,10 +112,18 @@ impl std::fmt::Debug for WeComSim {
 impl WeComSim {
     /// A corp generated from `config`.
     pub fn new(config: SimConfig) -> Self {
+        let credentials = WeComCredentials::generate(config.seed);
+        let format = callbacks::WeComCallbacks { corp_id: credentials.corp_id.clone(), agent_id: credentials.agent_id };
+        let emitter = CallbackEmitter::for_app(
+            Arc::new(format),
+            &credentials.callback_token,
+            &credentials.callback_aes_key,
+            &credentials.receive_id,
+        );
         WeComSim {
             state: WeCom {
-                controls: Controls::new(&config, SendLimits::wecom()),
-                credentials: Arc::new(WeComCredentials::generate(config.seed)),
+                controls: Controls::new(&config, SendLimits::wecom(), emitter),
+                credentials: Arc::new(credentials),
                 robots: Arc::new(RobotLimiter::wecom()),
             },
         }
