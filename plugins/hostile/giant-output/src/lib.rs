@@ -1,4 +1,4 @@
-//! Hostile plugin: returns an output of many megabytes (config `{"bytes": N}`, default 16 MiB).
+//! Hostile plugin: returns an output of many megabytes (config `{"bytes": N}`, default 4 MiB).
 //! The host must refuse it with an output-too-large outcome and deliver nothing.
 
 use worklink_sdk::messaging::{self, Message, Recipients};
@@ -6,7 +6,7 @@ use worklink_sdk::types::{Capability, Event, HandlerError, Outcome, PluginInfo};
 use worklink_sdk::{Config, Rule};
 
 /// Bytes of output when the config does not say.
-const DEFAULT_BYTES: u64 = 16 << 20;
+const DEFAULT_BYTES: u64 = 4 << 20;
 
 /// The plugin.
 pub struct GiantOutput;

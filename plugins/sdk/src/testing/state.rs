@@ -35,17 +35,17 @@ pub(crate) struct HostState {
 }
 
 impl HostState {
-    /// requested ∧ granted, then any simulated backend failure.
+    /// requested ∧ granted (with the host's wording), then any simulated backend failure.
     fn allow(&self, capability: Capability) -> Result<(), CapError> {
         let name = capability.name();
         if !self.requested.contains(&capability) {
             return Err(CapError::Denied(format!(
-                "`{name}` was not requested in describe()"
+                "capability `{name}` was not requested by the plugin"
             )));
         }
         if !self.granted.contains(&capability) {
             return Err(CapError::Denied(format!(
-                "`{name}` is not granted to this rule"
+                "capability `{name}` is not granted to this rule"
             )));
         }
         match self.failures.iter().find(|(c, _)| *c == capability) {
@@ -243,12 +243,14 @@ mod tests {
         };
         assert_eq!(
             state.kv_get("k"),
-            Err(CapError::Denied("`kv` is not granted to this rule".into()))
+            Err(CapError::Denied(
+                "capability `kv` is not granted to this rule".into()
+            ))
         );
         assert_eq!(
             state.get_user("u"),
             Err(CapError::Denied(
-                "`contacts` was not requested in describe()".into()
+                "capability `contacts` was not requested by the plugin".into()
             ))
         );
     }
