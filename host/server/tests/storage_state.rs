@@ -14,24 +14,65 @@ use worklink_server::storage::{CipherError, StorageError, Store};
 
 async fn token_round_trip_with_expiry(store: &Store) {
     assert!(store.token("wecom:acme", NOW).await.unwrap().is_none());
-    store.put_token("wecom:acme", &Secret::new("tok-1"), NOW + 7_200_000, NOW).await.unwrap();
-    let cached = store.token("wecom:acme", NOW + 7_199_999).await.unwrap().unwrap();
-    assert_eq!((cached.value.expose(), cached.expires_at), ("tok-1", NOW + 7_200_000));
-    assert!(store.token("wecom:acme", NOW + 7_200_000).await.unwrap().is_none(), "expired at expires_at");
+    store
+        .put_token("wecom:acme", &Secret::new("tok-1"), NOW + 7_200_000, NOW)
+        .await
+        .unwrap();
+    let cached = store
+        .token("wecom:acme", NOW + 7_199_999)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (cached.value.expose(), cached.expires_at),
+        ("tok-1", NOW + 7_200_000)
+    );
+    assert!(
+        store
+            .token("wecom:acme", NOW + 7_200_000)
+            .await
+            .unwrap()
+            .is_none(),
+        "expired at expires_at"
+    );
 
-    store.put_token("wecom:acme", &Secret::new("tok-2"), NOW + 10, NOW).await.unwrap();
-    assert_eq!(store.token("wecom:acme", NOW).await.unwrap().unwrap().value.expose(), "tok-2");
+    store
+        .put_token("wecom:acme", &Secret::new("tok-2"), NOW + 10, NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .token("wecom:acme", NOW)
+            .await
+            .unwrap()
+            .unwrap()
+            .value
+            .expose(),
+        "tok-2"
+    );
     store.forget_token("wecom:acme").await.unwrap();
     assert!(store.token("wecom:acme", NOW).await.unwrap().is_none());
 }
 
 async fn tokens_are_encrypted_and_tampering_is_detected(store: &Store) {
-    store.put_token("dingtalk:acme", &Secret::new("plain-token-value"), NOW + 1_000, NOW).await.unwrap();
-    let stored: Vec<u8> = sqlx::query_scalar("SELECT value FROM tokens WHERE key = 'dingtalk:acme'")
-        .fetch_one(store.pool())
+    store
+        .put_token(
+            "dingtalk:acme",
+            &Secret::new("plain-token-value"),
+            NOW + 1_000,
+            NOW,
+        )
         .await
         .unwrap();
-    assert!(!stored.windows(17).any(|w| w == b"plain-token-value"), "token stored in clear");
+    let stored: Vec<u8> =
+        sqlx::query_scalar("SELECT value FROM tokens WHERE key = 'dingtalk:acme'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert!(
+        !stored.windows(17).any(|w| w == b"plain-token-value"),
+        "token stored in clear"
+    );
 
     // A ciphertext moved to another row does not decrypt there.
     sqlx::query("INSERT INTO tokens (key, value, expires_at, updated_at) VALUES ('wecom:other', $1, $2, $3)")
@@ -42,7 +83,16 @@ async fn tokens_are_encrypted_and_tampering_is_detected(store: &Store) {
         .await
         .unwrap();
     let moved = store.token("wecom:other", NOW).await;
-    assert!(matches!(moved, Err(StorageError::Cipher { source: CipherError::Decrypt, .. })), "{moved:?}");
+    assert!(
+        matches!(
+            moved,
+            Err(StorageError::Cipher {
+                source: CipherError::Decrypt,
+                ..
+            })
+        ),
+        "{moved:?}"
+    );
 
     let mut tampered = stored;
     tampered[20] ^= 0x01;
@@ -52,26 +102,53 @@ async fn tokens_are_encrypted_and_tampering_is_detected(store: &Store) {
         .await
         .unwrap();
     let err = store.token("dingtalk:acme", NOW).await.unwrap_err();
-    assert!(matches!(err, StorageError::Cipher { source: CipherError::Decrypt, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            StorageError::Cipher {
+                source: CipherError::Decrypt,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(!err.to_string().contains("plain-token-value"));
 }
 
 async fn kv_is_scoped(store: &Store) {
     assert_eq!(store.kv_get("plugin:a", "cursor").await.unwrap(), None);
-    store.kv_set("plugin:a", "cursor", b"42", NOW).await.unwrap();
+    store
+        .kv_set("plugin:a", "cursor", b"42", NOW)
+        .await
+        .unwrap();
     store.kv_set("plugin:b", "cursor", b"7", NOW).await.unwrap();
-    store.kv_set("plugin:a", "cursor", &[0, 255, 1], NOW + 1).await.unwrap();
-    assert_eq!(store.kv_get("plugin:a", "cursor").await.unwrap(), Some(vec![0, 255, 1]));
-    assert_eq!(store.kv_get("plugin:b", "cursor").await.unwrap(), Some(b"7".to_vec()));
+    store
+        .kv_set("plugin:a", "cursor", &[0, 255, 1], NOW + 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.kv_get("plugin:a", "cursor").await.unwrap(),
+        Some(vec![0, 255, 1])
+    );
+    assert_eq!(
+        store.kv_get("plugin:b", "cursor").await.unwrap(),
+        Some(b"7".to_vec())
+    );
     assert!(store.kv_delete("plugin:a", "cursor").await.unwrap());
     assert!(!store.kv_delete("plugin:a", "cursor").await.unwrap());
     assert_eq!(store.kv_get("plugin:a", "cursor").await.unwrap(), None);
 }
 
 async fn api_keys_verify_only_the_right_key(store: &Store) {
-    let (info, key) = store.create_api_key("erp-prod", ApiRole::Integrator, NOW).await.unwrap();
+    let (info, key) = store
+        .create_api_key("erp-prod", ApiRole::Integrator, NOW)
+        .await
+        .unwrap();
     assert!(key.expose().starts_with("wlk_"));
-    assert_eq!(store.verify_api_key(key.expose()).await.unwrap(), Some(info.clone()));
+    assert_eq!(
+        store.verify_api_key(key.expose()).await.unwrap(),
+        Some(info.clone())
+    );
     assert_eq!(store.verify_api_key("wlk_wrong").await.unwrap(), None);
     let mut near_miss = key.expose().to_owned();
     near_miss.pop();
@@ -85,26 +162,64 @@ async fn api_keys_verify_only_the_right_key(store: &Store) {
     assert_eq!(stored, hash_key(key.expose()));
     assert!(!stored.contains(key.expose()));
 
-    let (admin, admin_key) = store.create_api_key("ops", ApiRole::Admin, NOW).await.unwrap();
-    assert_eq!(store.verify_api_key(admin_key.expose()).await.unwrap().unwrap().role, ApiRole::Admin);
+    let (admin, admin_key) = store
+        .create_api_key("ops", ApiRole::Admin, NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .verify_api_key(admin_key.expose())
+            .await
+            .unwrap()
+            .unwrap()
+            .role,
+        ApiRole::Admin
+    );
     assert!(store.revoke_api_key(admin.id, NOW).await.unwrap());
-    assert_eq!(store.verify_api_key(admin_key.expose()).await.unwrap(), None);
+    assert_eq!(
+        store.verify_api_key(admin_key.expose()).await.unwrap(),
+        None
+    );
 }
 
 async fn rule_versions_are_immutable_snapshots(store: &Store) {
-    let v1 = store.publish_rule("late-notify", "script v1", NOW).await.unwrap();
+    let v1 = store
+        .publish_rule("late-notify", "script v1", NOW)
+        .await
+        .unwrap();
     assert_eq!(v1.version, 1);
-    assert_eq!(store.publish_rule("late-notify", "script v1", NOW + 1).await.unwrap(), v1);
-    let v2 = store.publish_rule("late-notify", "script v2", NOW + 2).await.unwrap();
+    assert_eq!(
+        store
+            .publish_rule("late-notify", "script v1", NOW + 1)
+            .await
+            .unwrap(),
+        v1
+    );
+    let v2 = store
+        .publish_rule("late-notify", "script v2", NOW + 2)
+        .await
+        .unwrap();
     assert_eq!(v2.version, 2);
     assert_ne!(v1.content_hash, v2.content_hash);
-    assert_eq!(store.rule_version(v1.id).await.unwrap().unwrap().content, "script v1");
+    assert_eq!(
+        store.rule_version(v1.id).await.unwrap().unwrap().content,
+        "script v1"
+    );
 
-    assert!(store.enabled_rule_versions().await.unwrap().is_empty(), "new rules start disabled");
-    store.set_rule_enabled("late-notify", true, NOW).await.unwrap();
+    assert!(
+        store.enabled_rule_versions().await.unwrap().is_empty(),
+        "new rules start disabled"
+    );
+    store
+        .set_rule_enabled("late-notify", true, NOW)
+        .await
+        .unwrap();
     assert_eq!(store.enabled_rule_versions().await.unwrap(), vec![v2]);
     let missing = store.set_rule_enabled("nope", true, NOW).await;
-    assert!(matches!(missing, Err(StorageError::NotFound(_))), "{missing:?}");
+    assert!(
+        matches!(missing, Err(StorageError::NotFound(_))),
+        "{missing:?}"
+    );
 }
 
 async fn directory_users_memberships_and_bindings(store: &Store) {
@@ -115,10 +230,20 @@ async fn directory_users_memberships_and_bindings(store: &Store) {
         &|_| None,
     )
     .unwrap();
-    store.register_connection(&config.connections[0], NOW).await.unwrap();
-    let dept = Department { dept_id: "2".into(), parent_id: Some("1".into()), name: "Sales".into() };
+    store
+        .register_connection(&config.connections[0], NOW)
+        .await
+        .unwrap();
+    let dept = Department {
+        dept_id: "2".into(),
+        parent_id: Some("1".into()),
+        name: "Sales".into(),
+    };
     store.upsert_department("acme", &dept, NOW).await.unwrap();
-    store.upsert_tag("acme", "t1", "managers", NOW).await.unwrap();
+    store
+        .upsert_tag("acme", "t1", "managers", NOW)
+        .await
+        .unwrap();
     let mut user = DirectoryUser {
         user_id: "zhangsan".into(),
         name: "张三".into(),
@@ -131,21 +256,56 @@ async fn directory_users_memberships_and_bindings(store: &Store) {
         profile: json!({ "gender": "1" }),
     };
     store.upsert_user("acme", &user, NOW).await.unwrap();
-    assert_eq!(store.directory_user("acme", "zhangsan").await.unwrap(), Some(user.clone()));
-    assert_eq!(store.department_members("acme", "2").await.unwrap(), ["zhangsan"]);
+    assert_eq!(
+        store.directory_user("acme", "zhangsan").await.unwrap(),
+        Some(user.clone())
+    );
+    assert_eq!(
+        store.department_members("acme", "2").await.unwrap(),
+        ["zhangsan"]
+    );
 
     user.department_ids = vec!["3".into()];
     user.active = false;
     store.upsert_user("acme", &user, NOW + 1).await.unwrap();
-    assert!(store.department_members("acme", "2").await.unwrap().is_empty());
-    assert!(store.department_members("acme", "3").await.unwrap().is_empty(), "inactive users are not members");
-    assert_eq!(store.directory_user("acme", "zhangsan").await.unwrap(), Some(user));
+    assert!(
+        store
+            .department_members("acme", "2")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .department_members("acme", "3")
+            .await
+            .unwrap()
+            .is_empty(),
+        "inactive users are not members"
+    );
+    assert_eq!(
+        store.directory_user("acme", "zhangsan").await.unwrap(),
+        Some(user)
+    );
 
-    let binding = Binding { erp_employee_id: "E001".into(), user_id: "zhangsan".into(), matched_by: "mobile".into() };
+    let binding = Binding {
+        erp_employee_id: "E001".into(),
+        user_id: "zhangsan".into(),
+        matched_by: "mobile".into(),
+    };
     store.bind_employee("acme", &binding, NOW).await.unwrap();
-    assert_eq!(store.binding_for_employee("acme", "E001").await.unwrap(), Some(binding.clone()));
-    assert_eq!(store.binding_for_user("acme", "zhangsan").await.unwrap(), Some(binding));
-    assert_eq!(store.binding_for_employee("acme", "E404").await.unwrap(), None);
+    assert_eq!(
+        store.binding_for_employee("acme", "E001").await.unwrap(),
+        Some(binding.clone())
+    );
+    assert_eq!(
+        store.binding_for_user("acme", "zhangsan").await.unwrap(),
+        Some(binding)
+    );
+    assert_eq!(
+        store.binding_for_employee("acme", "E404").await.unwrap(),
+        None
+    );
 
     // Directory rows hang off a registered connection.
     let orphan = store.upsert_tag("unknown", "t", "x", NOW).await;
@@ -154,8 +314,21 @@ async fn directory_users_memberships_and_bindings(store: &Store) {
 
 async fn every_table_exists(store: &Store) {
     for table in [
-        "connections", "tokens", "departments", "users", "tags", "user_departments", "user_tags",
-        "bindings", "inbox_events", "rules", "rule_versions", "executions", "outbox", "kv", "api_keys",
+        "connections",
+        "tokens",
+        "departments",
+        "users",
+        "tags",
+        "user_departments",
+        "user_tags",
+        "bindings",
+        "inbox_events",
+        "rules",
+        "rule_versions",
+        "executions",
+        "outbox",
+        "kv",
+        "api_keys",
     ] {
         let count: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
             .fetch_one(store.pool())

@@ -69,7 +69,8 @@ impl Checker<'_> {
 
     /// An `http` or `https` URL.
     pub fn http_url(&self, key: &str, raw: &str) -> Result<Url, ConfigError> {
-        let url = Url::parse(raw).map_err(|err| self.error(key, ConfigReason::BadUrl(err.to_string())))?;
+        let url = Url::parse(raw)
+            .map_err(|err| self.error(key, ConfigReason::BadUrl(err.to_string())))?;
         match url.scheme() {
             "http" | "https" if url.has_host() => Ok(url),
             "http" | "https" => Err(self.error(key, ConfigReason::BadUrl("no host".into()))),

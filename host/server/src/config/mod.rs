@@ -105,12 +105,22 @@ impl Config {
 
         let mut connections = Vec::with_capacity(raw.connections.len());
         for (name, connection) in raw.connections {
-            check_name(&check, "connections", &name, connections.iter().map(|c: &Connection| &c.name))?;
+            check_name(
+                &check,
+                "connections",
+                &name,
+                connections.iter().map(|c: &Connection| &c.name),
+            )?;
             connections.push(Connection::from_raw(&check, &name, connection)?);
         }
         let mut robots = Vec::with_capacity(raw.robots.len());
         for (name, robot) in raw.robots {
-            check_name(&check, "robots", &name, robots.iter().map(|r: &Robot| &r.name))?;
+            check_name(
+                &check,
+                "robots",
+                &name,
+                robots.iter().map(|r: &Robot| &r.name),
+            )?;
             robots.push(Robot::from_raw(&check, &name, robot)?);
         }
         if let Some(zero) = raw.limits.first_zero() {
@@ -131,7 +141,9 @@ impl Config {
                     .map_err(|err| {
                         check.error(
                             "server.listen",
-                            ConfigReason::Invalid(format!("not an address like 127.0.0.1:8080: {err}")),
+                            ConfigReason::Invalid(format!(
+                                "not an address like 127.0.0.1:8080: {err}"
+                            )),
                         )
                     })?,
                 public_url: raw
@@ -179,35 +191,39 @@ fn deserialize(text: &str, file: &Path) -> Result<RawConfig, ConfigError> {
         position: span.map(|span| line_col(text, span.start)),
         reason,
     };
-    let deserializer = toml::Deserializer::parse(text)
-        .map_err(|err| error(String::new(), err.span(), ConfigReason::Syntax(err.message().to_owned())))?;
+    let deserializer = toml::Deserializer::parse(text).map_err(|err| {
+        error(
+            String::new(),
+            err.span(),
+            ConfigReason::Syntax(err.message().to_owned()),
+        )
+    })?;
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         let message = inner.message().to_owned();
         // serde's own wording is fixed, so its prefix tells the class of mistake.
-        let (key, reason) = if let Some(rest) = message.strip_prefix("unknown field `") {
-            let field = rest.split('`').next().unwrap_or_default();
-            (join_key(&path, field), ConfigReason::UnknownKey(message.clone()))
+        // serde's own wording is fixed, so its prefix tells the class of mistake. The path of an
+        // unknown key already ends in that key; the path of a missing one ends at its table.
+        let (key, reason) = if message.starts_with("unknown field") {
+            (path, ConfigReason::UnknownKey(message))
         } else if let Some(rest) = message.strip_prefix("missing field `") {
             let field = rest.split('`').next().unwrap_or_default();
-            (join_key(&path, field), ConfigReason::MissingKey)
-        } else if message.starts_with("invalid type") || message.starts_with("invalid value") || message.starts_with("unknown variant") {
+            let key = match path.as_str() {
+                "" | "." => field.to_owned(),
+                table => format!("{table}.{field}"),
+            };
+            (key, ConfigReason::MissingKey)
+        } else if ["invalid type", "invalid value", "unknown variant"]
+            .iter()
+            .any(|prefix| message.starts_with(prefix))
+        {
             (path, ConfigReason::WrongType(message))
         } else {
             (path, ConfigReason::Invalid(message))
         };
         error(key, inner.span(), reason)
     })
-}
-
-/// `parent.field`, where serde_path_to_error writes `.` for the root.
-fn join_key(parent: &str, field: &str) -> String {
-    if parent.is_empty() || parent == "." || parent.ends_with(field) {
-        if parent.ends_with(field) { parent.to_owned() } else { field.to_owned() }
-    } else {
-        format!("{parent}.{field}")
-    }
 }
 
 /// 1-based line and column of byte `offset` in `text` (column counted in characters).
@@ -227,7 +243,11 @@ fn check_name<'a>(
     earlier: impl Iterator<Item = &'a String>,
 ) -> Result<(), ConfigError> {
     let key = format!("{table}.{name}");
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         return Err(check.error(
             key,
             ConfigReason::Invalid("names may use only ASCII letters, digits, `-` and `_`".into()),
@@ -256,7 +276,9 @@ fn database_url(check: &Checker<'_>, raw: Option<&str>) -> Result<Secret, Config
         // The URL may hold a password, so the message quotes only the scheme.
         Some(scheme) => Err(check.error(
             "database.url",
-            ConfigReason::BadUrl(format!("scheme `{scheme}` is not sqlite, postgres or postgresql")),
+            ConfigReason::BadUrl(format!(
+                "scheme `{scheme}` is not sqlite, postgres or postgresql"
+            )),
         )),
         None => Err(check.error(
             "database.url",
@@ -273,14 +295,18 @@ fn timezone(check: &Checker<'_>, raw: Option<String>) -> Result<String, ConfigEr
         && zone.split('/').all(|part| {
             !part.is_empty()
                 && part.starts_with(|c: char| c.is_ascii_alphabetic())
-                && part.chars().all(|c| c.is_ascii_alphanumeric() || "_+-".contains(c))
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_+-".contains(c))
         });
     if well_formed {
         Ok(zone)
     } else {
         Err(check.error(
             "timezone",
-            ConfigReason::Invalid(format!("`{zone}` is not an IANA time-zone name like Asia/Shanghai")),
+            ConfigReason::Invalid(format!(
+                "`{zone}` is not an IANA time-zone name like Asia/Shanghai"
+            )),
         ))
     }
 }

@@ -44,7 +44,10 @@ impl Robot {
                 let url = check.secret(&key("url"), &url)?;
                 check.http_url(&key("url"), url.expose()).map_err(|_| {
                     // The URL embeds the key, so the parse error must not quote it.
-                    check.error(key("url"), ConfigReason::BadUrl("not an http(s) URL".into()))
+                    check.error(
+                        key("url"),
+                        ConfigReason::BadUrl("not an http(s) URL".into()),
+                    )
                 })?;
                 Webhook::Url(url)
             }

@@ -88,6 +88,9 @@ mod tests {
             resolve("env:NOPE", &env),
             Err(SecretLookupError::MissingVariable("NOPE".into()))
         );
-        assert_eq!(resolve("env:", &env), Err(SecretLookupError::EmptyVariableName));
+        assert_eq!(
+            resolve("env:", &env),
+            Err(SecretLookupError::EmptyVariableName)
+        );
     }
 }

@@ -75,7 +75,10 @@ timeout_ms = 2000
 fn full_config_loads_with_secrets_resolved() {
     let config = parse(&full()).unwrap();
     assert_eq!(config.server.listen.to_string(), "0.0.0.0:9000");
-    assert_eq!(config.database_url.expose(), "postgres://worklink@db/worklink");
+    assert_eq!(
+        config.database_url.expose(),
+        "postgres://worklink@db/worklink"
+    );
     let acme = config.connection("acme").unwrap();
     assert_eq!(acme.provider(), Provider::Wecom);
     match &acme.credentials {
@@ -84,10 +87,28 @@ fn full_config_loads_with_secrets_resolved() {
     }
     let dt = config.connection("acme-dt").unwrap();
     assert_eq!(dt.provider(), Provider::Dingtalk);
-    assert_eq!(dt.api_base.as_ref().unwrap().as_str(), "http://127.0.0.1:9999/");
-    assert!(matches!(config.robot("ops").unwrap().webhook, Webhook::Key(_)));
-    assert_eq!(config.robot("sales").unwrap().secret.as_ref().unwrap().expose(), "SECabc");
-    assert_eq!(config.erp.as_ref().unwrap().hmac_secret.expose(), "erp-hmac-secret");
+    assert_eq!(
+        dt.api_base.as_ref().unwrap().as_str(),
+        "http://127.0.0.1:9999/"
+    );
+    assert!(matches!(
+        config.robot("ops").unwrap().webhook,
+        Webhook::Key(_)
+    ));
+    assert_eq!(
+        config
+            .robot("sales")
+            .unwrap()
+            .secret
+            .as_ref()
+            .unwrap()
+            .expose(),
+        "SECabc"
+    );
+    assert_eq!(
+        config.erp.as_ref().unwrap().hmac_secret.expose(),
+        "erp-hmac-secret"
+    );
     assert_eq!(config.rules_dir, Path::new("/etc/worklink/my-rules"));
     assert_eq!(config.plugins_dir, Path::new("/etc/worklink/plugins"));
     assert_eq!(config.limits.timeout_ms, 2000);
@@ -97,7 +118,14 @@ fn full_config_loads_with_secrets_resolved() {
 #[test]
 fn debug_output_never_shows_secrets() {
     let shown = format!("{:?}", parse(&full()).unwrap());
-    for secret in ["wecom-app-secret", "erp-hmac-secret", "SECabc", "token1", WECOM_KEY, "worklink@db"] {
+    for secret in [
+        "wecom-app-secret",
+        "erp-hmac-secret",
+        "SECabc",
+        "token1",
+        WECOM_KEY,
+        "worklink@db",
+    ] {
         assert!(!shown.contains(secret), "{secret} leaked in {shown}");
     }
 }
@@ -119,7 +147,10 @@ fn unknown_key_names_its_path_and_position() {
     assert_eq!(err.key, "server.port");
     assert_eq!(err.position.map(|(line, _)| line), Some(3));
     let shown = err.to_string();
-    assert!(shown.starts_with("/etc/worklink/worklink.toml:3:"), "{shown}");
+    assert!(
+        shown.starts_with("/etc/worklink/worklink.toml:3:"),
+        "{shown}"
+    );
     assert!(shown.contains("unknown field `port`"), "{shown}");
 }
 
@@ -155,7 +186,9 @@ fn invalid_toml_is_a_syntax_error_with_position() {
 
 #[test]
 fn duplicate_table_is_rejected_by_toml() {
-    let err = parse_err("[connections.acme]\nprovider = \"wecom\"\n[connections.acme]\nprovider = \"wecom\"\n");
+    let err = parse_err(
+        "[connections.acme]\nprovider = \"wecom\"\n[connections.acme]\nprovider = \"wecom\"\n",
+    );
     assert!(matches!(err.reason, ConfigReason::Syntax(_)), "{err}");
     assert_eq!(err.position.map(|(line, _)| line), Some(3));
 }
@@ -187,9 +220,21 @@ fn missing_env_var_names_key_and_variable() {
 fn aes_key_of_wrong_length_is_rejected_without_echoing_it() {
     let text = full().replace(WECOM_KEY, "tooShortKey");
     let err = parse_err(&text);
-    assert!(matches!(err.reason, ConfigReason::InvalidAesKey(_)), "{err}");
+    assert!(
+        matches!(err.reason, ConfigReason::InvalidAesKey(_)),
+        "{err}"
+    );
     assert_eq!(err.key, "connections.acme.callback_aes_key");
     assert!(!err.to_string().contains("tooShortKey"));
+}
+
+#[test]
+fn missing_required_key_names_its_path() {
+    let err = parse_err("[erp]\nurl = \"https://erp.example.com\"\n");
+    assert!(matches!(err.reason, ConfigReason::MissingKey), "{err}");
+    assert_eq!(err.key, "erp.hmac_secret");
+    let err = parse_err("[connections.x]\ncorp_id = \"ww1\"\n");
+    assert_eq!(err.key, "connections.x.provider");
 }
 
 #[test]
@@ -202,9 +247,18 @@ fn missing_provider_specific_key() {
 
 #[test]
 fn key_of_the_other_provider_is_rejected() {
-    let text = full().replace("secret = \"env:ACME_SECRET\"", "secret = \"env:ACME_SECRET\"\napp_key = \"k\"");
+    let text = full().replace(
+        "secret = \"env:ACME_SECRET\"",
+        "secret = \"env:ACME_SECRET\"\napp_key = \"k\"",
+    );
     let err = parse_err(&text);
-    assert!(matches!(err.reason, ConfigReason::NotForProvider { provider: "wecom" }), "{err}");
+    assert!(
+        matches!(
+            err.reason,
+            ConfigReason::NotForProvider { provider: "wecom" }
+        ),
+        "{err}"
+    );
     assert_eq!(err.key, "connections.acme.app_key");
 }
 
@@ -231,7 +285,10 @@ fn robot_needs_exactly_one_of_key_and_url() {
     let err = parse_err("[robots.r]\nprovider = \"wecom\"\nkey = \"a\"\nurl = \"https://x\"\n");
     assert!(matches!(err.reason, ConfigReason::Invalid(_)), "{err}");
     let err = parse_err("[robots.r]\nprovider = \"wecom\"\nkey = \"a\"\nsecret = \"SEC\"\n");
-    assert!(matches!(err.reason, ConfigReason::NotForProvider { .. }), "{err}");
+    assert!(
+        matches!(err.reason, ConfigReason::NotForProvider { .. }),
+        "{err}"
+    );
 }
 
 #[test]

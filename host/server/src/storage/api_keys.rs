@@ -65,7 +65,10 @@ impl Store {
         role: ApiRole,
         now: Millis,
     ) -> Result<(ApiKeyInfo, Secret), StorageError> {
-        let key = format!("{KEY_PREFIX}{}", URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>()));
+        let key = format!(
+            "{KEY_PREFIX}{}",
+            URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
+        );
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO api_keys (name, key_hash, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -84,7 +87,10 @@ impl Store {
     }
 
     /// The key `presented` belongs to, unless it is unknown or revoked.
-    pub async fn verify_api_key(&self, presented: &str) -> Result<Option<ApiKeyInfo>, StorageError> {
+    pub async fn verify_api_key(
+        &self,
+        presented: &str,
+    ) -> Result<Option<ApiKeyInfo>, StorageError> {
         let Some(row) = sqlx::query(
             "SELECT id, name, role FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
         )
@@ -103,11 +109,12 @@ impl Store {
 
     /// Revokes key `id`; returns whether it was active.
     pub async fn revoke_api_key(&self, id: i64, now: Millis) -> Result<bool, StorageError> {
-        let done = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        let done =
+            sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
         Ok(done.rows_affected() == 1)
     }
 }

@@ -128,7 +128,10 @@ mod tests {
     fn round_trip_and_ciphertext_differs_from_plaintext() {
         let stored = cipher().encrypt(b"access-token-123", "wecom:acme").unwrap();
         assert!(!stored.windows(16).any(|w| w == b"access-token-123"));
-        assert_eq!(cipher().decrypt(&stored, "wecom:acme").unwrap(), b"access-token-123");
+        assert_eq!(
+            cipher().decrypt(&stored, "wecom:acme").unwrap(),
+            b"access-token-123"
+        );
     }
 
     #[test]
@@ -141,7 +144,10 @@ mod tests {
     #[test]
     fn tampering_wrong_row_and_wrong_key_are_detected() {
         let mut stored = cipher().encrypt(b"secret", "k").unwrap();
-        assert_eq!(cipher().decrypt(&stored, "other-row"), Err(CipherError::Decrypt));
+        assert_eq!(
+            cipher().decrypt(&stored, "other-row"),
+            Err(CipherError::Decrypt)
+        );
         assert_eq!(
             SecretCipher::from_bytes(&[8; 32]).decrypt(&stored, "k"),
             Err(CipherError::Decrypt)
@@ -149,12 +155,18 @@ mod tests {
         let last = stored.len() - 1;
         stored[last] ^= 1;
         assert_eq!(cipher().decrypt(&stored, "k"), Err(CipherError::Decrypt));
-        assert_eq!(cipher().decrypt(&stored[..5], "k"), Err(CipherError::Decrypt));
+        assert_eq!(
+            cipher().decrypt(&stored[..5], "k"),
+            Err(CipherError::Decrypt)
+        );
     }
 
     #[test]
     fn key_must_be_base64_of_32_bytes() {
-        assert_eq!(SecretCipher::from_base64("%%%").unwrap_err(), KeyError::NotBase64);
+        assert_eq!(
+            SecretCipher::from_base64("%%%").unwrap_err(),
+            KeyError::NotBase64
+        );
         assert_eq!(
             SecretCipher::from_base64(&STANDARD.encode([1u8; 16])).unwrap_err(),
             KeyError::WrongLength(16)

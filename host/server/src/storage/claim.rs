@@ -64,13 +64,20 @@ mod tests {
 
     #[test]
     fn only_postgres_skips_locked_rows() {
-        assert!(QUEUE.claim_sql(Backend::Postgres).contains("FOR UPDATE SKIP LOCKED"));
+        assert!(
+            QUEUE
+                .claim_sql(Backend::Postgres)
+                .contains("FOR UPDATE SKIP LOCKED")
+        );
         assert!(!QUEUE.claim_sql(Backend::Sqlite).contains("FOR UPDATE"));
     }
 
     #[test]
     fn expired_leases_are_claimable_again() {
         let sql = QUEUE.claim_sql(Backend::Sqlite);
-        assert!(sql.contains("status = 'held' AND claimed_until < $3"), "{sql}");
+        assert!(
+            sql.contains("status = 'held' AND claimed_until < $3"),
+            "{sql}"
+        );
     }
 }

@@ -128,11 +128,13 @@ impl Store {
             ("user_departments", "dept_id", &user.department_ids),
             ("user_tags", "tag_id", &user.tag_ids),
         ] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE connection = $1 AND user_id = $2"))
-                .bind(connection)
-                .bind(user.user_id.as_str())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE connection = $1 AND user_id = $2"
+            ))
+            .bind(connection)
+            .bind(user.user_id.as_str())
+            .execute(&mut *tx)
+            .await?;
             for id in ids {
                 sqlx::query(&format!(
                     "INSERT INTO {table} (connection, user_id, {column}) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
@@ -173,8 +175,12 @@ impl Store {
             email: row.try_get("email")?,
             title: row.try_get("title")?,
             active: row.try_get::<i64, _>("active")? != 0,
-            department_ids: self.memberships("user_departments", "dept_id", connection, user_id).await?,
-            tag_ids: self.memberships("user_tags", "tag_id", connection, user_id).await?,
+            department_ids: self
+                .memberships("user_departments", "dept_id", connection, user_id)
+                .await?,
+            tag_ids: self
+                .memberships("user_tags", "tag_id", connection, user_id)
+                .await?,
             profile: serde_json::from_str(&profile).map_err(|_| StorageError::Corrupt {
                 column: "users.profile",
                 value: profile,
@@ -245,7 +251,8 @@ impl Store {
         connection: &str,
         erp_employee_id: &str,
     ) -> Result<Option<Binding>, StorageError> {
-        self.binding_where("erp_employee_id", connection, erp_employee_id).await
+        self.binding_where("erp_employee_id", connection, erp_employee_id)
+            .await
     }
 
     /// The binding of provider user `user_id`.

@@ -257,9 +257,18 @@ impl Store {
         completion: &Completion,
     ) -> Result<(), StorageError> {
         let (status, next_attempt_at, error, effects) = match &completion.outcome {
-            Outcome::Succeeded { effects } => (ExecutionStatus::Succeeded, None, None, effects.as_slice()),
-            Outcome::Retry { error, retry_at } => (ExecutionStatus::Queued, Some(*retry_at), Some(error.as_str()), &[][..]),
-            Outcome::Failed { error } => (ExecutionStatus::Failed, None, Some(error.as_str()), &[][..]),
+            Outcome::Succeeded { effects } => {
+                (ExecutionStatus::Succeeded, None, None, effects.as_slice())
+            }
+            Outcome::Retry { error, retry_at } => (
+                ExecutionStatus::Queued,
+                Some(*retry_at),
+                Some(error.as_str()),
+                &[][..],
+            ),
+            Outcome::Failed { error } => {
+                (ExecutionStatus::Failed, None, Some(error.as_str()), &[][..])
+            }
             Outcome::Skipped => (ExecutionStatus::Skipped, None, None, &[][..]),
         };
         let effects_json = serde_json::to_string(effects).unwrap_or_else(|_| "[]".to_owned());
@@ -318,12 +327,14 @@ impl Store {
 
     /// Execution `id` as the history shows it.
     pub async fn execution(&self, id: i64) -> Result<Option<ExecutionRecord>, StorageError> {
-        sqlx::query(&format!("SELECT {RECORD_COLUMNS} FROM executions WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|row| record(&row))
-            .transpose()
+        sqlx::query(&format!(
+            "SELECT {RECORD_COLUMNS} FROM executions WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|row| record(&row))
+        .transpose()
     }
 }
 
@@ -341,7 +352,9 @@ fn record(row: &AnyRow) -> Result<ExecutionRecord, StorageError> {
         effects: row.try_get("effects")?,
         error: row.try_get("error")?,
         usage: ResourceUse {
-            duration_ms: row.try_get::<Option<i64>, _>("duration_ms")?.unwrap_or_default(),
+            duration_ms: row
+                .try_get::<Option<i64>, _>("duration_ms")?
+                .unwrap_or_default(),
             fuel_used: row.try_get("fuel_used")?,
             memory_peak_bytes: row.try_get("memory_peak_bytes")?,
         },

@@ -6,11 +6,13 @@ use super::{Millis, StorageError, Store};
 impl Store {
     /// The value stored at `key` in `scope`.
     pub async fn kv_get(&self, scope: &str, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        Ok(sqlx::query_scalar("SELECT value FROM kv WHERE scope = $1 AND key = $2")
-            .bind(scope)
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT value FROM kv WHERE scope = $1 AND key = $2")
+                .bind(scope)
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// Stores `value` at `key` in `scope`, replacing what was there.

@@ -174,19 +174,58 @@ mod tests {
 
     #[test]
     fn backend_follows_the_url_scheme() {
-        assert_eq!(Backend::from_url("sqlite://worklink.db").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
-        assert_eq!(Backend::from_url("postgresql://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(
+            Backend::from_url("sqlite://worklink.db").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db").unwrap(),
+            Backend::Postgres
+        );
         assert!(matches!(
             Backend::from_url("mysql://h/db"),
             Err(StorageError::UnsupportedUrl(scheme)) if scheme == "mysql"
         ));
     }
 
+    /// Strips comments so only the schema itself is compared.
+    fn schema_statements(sql: &str) -> Vec<String> {
+        sql.lines()
+            .filter(|line| !line.trim_start().starts_with("--"))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn both_backends_have_the_same_schema_up_to_dialect() {
+        let sqlite = schema_statements(include_str!("../../migrations/sqlite/0001_initial.sql"));
+        let postgres = include_str!("../../migrations/postgres/0001_initial.sql")
+            .replace(
+                "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+                "INTEGER PRIMARY KEY AUTOINCREMENT",
+            )
+            .replace("BYTEA", "BLOB");
+        assert_eq!(sqlite, schema_statements(&postgres));
+        assert_eq!(
+            SQLITE_MIGRATIONS.iter().count(),
+            POSTGRES_MIGRATIONS.iter().count()
+        );
+    }
+
     #[test]
     fn sqlite_urls_get_create_mode_once() {
         assert_eq!(with_create_mode("sqlite://a.db"), "sqlite://a.db?mode=rwc");
-        assert_eq!(with_create_mode("sqlite://a.db?cache=shared"), "sqlite://a.db?cache=shared&mode=rwc");
-        assert_eq!(with_create_mode("sqlite://a.db?mode=ro"), "sqlite://a.db?mode=ro");
+        assert_eq!(
+            with_create_mode("sqlite://a.db?cache=shared"),
+            "sqlite://a.db?cache=shared&mode=rwc"
+        );
+        assert_eq!(
+            with_create_mode("sqlite://a.db?mode=ro"),
+            "sqlite://a.db?mode=ro"
+        );
     }
 }

@@ -137,7 +137,11 @@ impl Store {
         worker: &str,
         failure: &DeliveryFailure,
     ) -> Result<(), StorageError> {
-        let status = if failure.retry_at.is_some() { "pending" } else { "dead" };
+        let status = if failure.retry_at.is_some() {
+            "pending"
+        } else {
+            "dead"
+        };
         let done = sqlx::query(
             "UPDATE outbox SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), \
                  last_errcode = $3, last_error = $4, claimed_by = NULL, claimed_until = NULL \
@@ -171,15 +175,21 @@ impl Store {
         &self,
         execution_id: i64,
     ) -> Result<Vec<EffectRecord>, StorageError> {
-        self.effects_where("execution_id = $1 ORDER BY id", execution_id).await
+        self.effects_where("execution_id = $1 ORDER BY id", execution_id)
+            .await
     }
 
     /// Up to `limit` dead letters, oldest first.
     pub async fn dead_letters(&self, limit: i64) -> Result<Vec<EffectRecord>, StorageError> {
-        self.effects_where("status = 'dead' ORDER BY id LIMIT $1", limit).await
+        self.effects_where("status = 'dead' ORDER BY id LIMIT $1", limit)
+            .await
     }
 
-    async fn effects_where(&self, filter: &str, arg: i64) -> Result<Vec<EffectRecord>, StorageError> {
+    async fn effects_where(
+        &self,
+        filter: &str,
+        arg: i64,
+    ) -> Result<Vec<EffectRecord>, StorageError> {
         sqlx::query(&format!("SELECT {COLUMNS} FROM outbox WHERE {filter}"))
             .bind(arg)
             .fetch_all(&self.pool)

@@ -112,12 +112,14 @@ impl Store {
 
     /// Rule version `id`.
     pub async fn rule_version(&self, id: i64) -> Result<Option<RuleVersion>, StorageError> {
-        sqlx::query(&format!("SELECT {COLUMNS} FROM rule_versions WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|row| rule_version(&row))
-            .transpose()
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM rule_versions WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|row| rule_version(&row))
+        .transpose()
     }
 }
 

@@ -19,11 +19,12 @@ pub struct CachedToken {
 impl Store {
     /// The token cached under `key`, unless it expires at or before `now`.
     pub async fn token(&self, key: &str, now: Millis) -> Result<Option<CachedToken>, StorageError> {
-        let Some(row) = sqlx::query("SELECT value, expires_at FROM tokens WHERE key = $1 AND expires_at > $2")
-            .bind(key)
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?
+        let Some(row) =
+            sqlx::query("SELECT value, expires_at FROM tokens WHERE key = $1 AND expires_at > $2")
+                .bind(key)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?
         else {
             return Ok(None);
         };

@@ -38,7 +38,9 @@ pub fn cipher() -> SecretCipher {
 pub async fn sqlite() -> TestStore {
     let dir = tempfile::tempdir().expect("temporary directory");
     let url = format!("sqlite://{}", dir.path().join("worklink.db").display());
-    let store = Store::open(&url, cipher()).await.expect("open SQLite store");
+    let store = Store::open(&url, cipher())
+        .await
+        .expect("open SQLite store");
     TestStore {
         store,
         _dir: Some(dir),
@@ -48,7 +50,9 @@ pub async fn sqlite() -> TestStore {
 /// A store on a new database in the test PostgreSQL cluster.
 pub async fn postgres() -> TestStore {
     let url = postgres_database().await;
-    let store = Store::open(&url, cipher()).await.expect("open PostgreSQL store");
+    let store = Store::open(&url, cipher())
+        .await
+        .expect("open PostgreSQL store");
     TestStore { store, _dir: None }
 }
 
