@@ -60,28 +60,36 @@ pub fn split<'a>(
     end: i64,
     limits: Limits,
 ) -> Result<Vec<Chunk<'a>>, SplitError> {
-    if end < start {
-        return Err(SplitError::EmptyRange { start, end });
-    }
-    if limits.max_users == 0 || limits.max_span_secs <= 0 {
+    if limits.max_users == 0 {
         return Err(SplitError::ZeroLimits);
     }
-    let mut windows = Vec::new();
-    let mut from = start;
-    loop {
-        let to = end.min(from.saturating_add(limits.max_span_secs));
-        windows.push((from, to));
-        if to >= end {
-            break;
-        }
-        from = to + 1;
-    }
-    Ok(windows
+    Ok(spans(start, end, limits.max_span_secs)?
         .into_iter()
         .flat_map(|(start, end)| {
             users.chunks(limits.max_users).map(move |users| Chunk { users, start, end })
         })
         .collect())
+}
+
+/// Splits `[start, end]` into consecutive, non-overlapping ranges of at most `max_span_secs`,
+/// for endpoints limited in time only (e.g. WeCom's approval list).
+pub fn spans(start: i64, end: i64, max_span_secs: i64) -> Result<Vec<(i64, i64)>, SplitError> {
+    if end < start {
+        return Err(SplitError::EmptyRange { start, end });
+    }
+    if max_span_secs <= 0 {
+        return Err(SplitError::ZeroLimits);
+    }
+    let mut windows = Vec::new();
+    let mut from = start;
+    loop {
+        let to = end.min(from.saturating_add(max_span_secs));
+        windows.push((from, to));
+        if to >= end {
+            return Ok(windows);
+        }
+        from = to + 1;
+    }
 }
 
 #[cfg(test)]
@@ -132,6 +140,13 @@ mod tests {
         assert_eq!(split(&u, 10, 5, limits), Err(SplitError::EmptyRange { start: 10, end: 5 }));
         let zero = Limits { max_users: 0, max_span_secs: 1 };
         assert_eq!(split(&u, 0, 5, zero), Err(SplitError::ZeroLimits));
+    }
+
+    #[test]
+    fn spans_alone_cover_the_range() {
+        assert_eq!(spans(0, 10, 4).unwrap(), vec![(0, 4), (5, 9), (10, 10)]);
+        assert_eq!(spans(3, 3, 4).unwrap(), vec![(3, 3)]);
+        assert_eq!(spans(0, 1, 0), Err(SplitError::ZeroLimits));
     }
 
     #[test]

@@ -8,9 +8,12 @@ use serde_json::{Value, json};
 
 use super::client::Client;
 use crate::api::ApiError;
+use crate::api::window;
 
 /// Forms per `oa/getapprovalinfo` page: the documented maximum.
 const PAGE_SIZE: u32 = 100;
+/// Longest range per `oa/getapprovalinfo` query (WeCom refuses more than a month).
+const MAX_SPAN_SECS: i64 = 31 * 86_400;
 
 /// A filter of `oa/getapprovalinfo`: keys `template_id`, `creator`, `department`, `sp_status`,
 /// `record_type`. Different keys AND together, a repeated `department` ORs.
@@ -148,8 +151,24 @@ impl InfoPage {
 
 impl Client {
     /// `oa/getapprovalinfo`: every approval number of forms submitted between `start` and `end`
-    /// (Unix seconds), following the cursor to the end.
+    /// (Unix seconds, inclusive), in windows of at most 31 days, each followed to its last page.
     pub async fn approval_numbers(
+        &self,
+        start: i64,
+        end: i64,
+        filters: &[ApprovalFilter],
+    ) -> Result<Vec<String>, ApiError> {
+        let spans = window::spans(start, end, MAX_SPAN_SECS)
+            .map_err(|e| self.invalid("oa/getapprovalinfo", e.to_string()))?;
+        let mut numbers = Vec::new();
+        for (start, end) in spans {
+            numbers.extend(self.approval_numbers_in(start, end, filters).await?);
+        }
+        Ok(numbers)
+    }
+
+    /// One window of [`approval_numbers`](Self::approval_numbers), paged by cursor.
+    async fn approval_numbers_in(
         &self,
         start: i64,
         end: i64,

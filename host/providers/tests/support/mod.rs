@@ -43,7 +43,12 @@ pub struct WeCom {
 impl WeCom {
     /// A fresh corp and a client with the given network settings.
     pub async fn start_with(http: HttpConfig) -> Self {
-        let sim = sim::wecom::WeComSim::new(config());
+        Self::start_on(config(), http).await
+    }
+
+    /// A corp generated from `config` and a client with the given network settings.
+    pub async fn start_on(config: SimConfig, http: HttpConfig) -> Self {
+        let sim = sim::wecom::WeComSim::new(config);
         let server = serve(sim.router()).await;
         let creds = sim.credentials();
         let mut cfg = worklink_providers::wecom::WeComConfig::new(
