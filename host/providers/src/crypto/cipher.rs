@@ -131,12 +131,16 @@ impl CallbackCrypto {
             .decrypt_padded_mut::<NoPadding>(&mut buf)
             .map_err(|_| CryptoError::BadLength { reason: "ciphertext is not block aligned".into() })?;
         let frame = &frame[..padding::unpadded_len(frame)?];
-        let msg = self.open_frame(frame)?;
-        String::from_utf8(msg.to_vec()).map_err(|_| CryptoError::Utf8)
+        let msg_len = self.open_frame(frame)?;
+        // Reuse the buffer for the message instead of copying it out.
+        buf.truncate(HEADER + msg_len);
+        buf.drain(..HEADER);
+        String::from_utf8(buf).map_err(|_| CryptoError::Utf8)
     }
 
-    /// Splits `random16 || u32be(len) || msg || receive_id` and checks the receive id.
-    fn open_frame<'a>(&self, frame: &'a [u8]) -> Result<&'a [u8], CryptoError> {
+    /// Splits `random16 || u32be(len) || msg || receive_id`, checks the receive id and returns the
+    /// message length (the message starts right after the header).
+    fn open_frame(&self, frame: &[u8]) -> Result<usize, CryptoError> {
         let Some((header, rest)) = frame.split_at_checked(HEADER) else {
             return Err(CryptoError::BadLength {
                 reason: format!("frame is {} bytes, shorter than the {HEADER}-byte header", frame.len()),
@@ -152,7 +156,7 @@ impl CallbackCrypto {
             let got: String = String::from_utf8_lossy(receive_id).chars().take(RECEIVE_ID_ECHO).collect();
             return Err(CryptoError::ReceiveIdMismatch { expected: self.receive_id.clone(), got });
         }
-        Ok(msg)
+        Ok(msg.len())
     }
 
     /// Encrypts and signs `plaintext` with a fresh random 16-byte prefix.

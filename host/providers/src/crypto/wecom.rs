@@ -46,13 +46,13 @@ pub fn verify_url(crypto: &CallbackCrypto, query: &CallbackQuery) -> Result<Stri
 
 /// Reads the XML POST body `<xml><ToUserName/><Encrypt/><AgentID/></xml>`.
 pub fn parse_xml_envelope(body: &[u8]) -> Result<InboundEnvelope, CryptoError> {
+    // A reader over a byte slice hands out borrowed events: no copy of the (large) ciphertext.
     let mut reader = Reader::from_reader(body);
-    let mut buf = Vec::new();
     let mut path: Vec<Vec<u8>> = Vec::new();
     let (mut to_user_name, mut agent_id, mut encrypt) = (None, None, None);
     loop {
         let event = reader
-            .read_event_into(&mut buf)
+            .read_event()
             .map_err(|e| CryptoError::envelope(format!("XML error at byte {}: {e}", reader.error_position())))?;
         match event {
             Event::Start(start) => {
@@ -76,7 +76,6 @@ pub fn parse_xml_envelope(body: &[u8]) -> Result<InboundEnvelope, CryptoError> {
             Event::Eof => break,
             _ => {}
         }
-        buf.clear();
     }
     if !path.is_empty() {
         return Err(CryptoError::envelope("XML envelope ends inside an element"));

@@ -23,9 +23,8 @@ pub fn parse(plaintext: &str, delivered_at_ms: i64) -> Result<Vec<ProviderEvent>
         // A batch event listing nothing has no subject to normalise; keep it as a generic event.
         mapped.push(Mapped::generic(&raw_type, f.int("TimeStamp")?));
     }
-    let callback = Callback { provider: Provider::DingTalk, corp_id, raw_type: &raw_type, raw: &raw, delivered_at_ms };
-    let digest = normalize::digest(&raw);
-    Ok(mapped.into_iter().map(|m| normalize::finish(&callback, &digest, m)).collect())
+    let callback = Callback::new(Provider::DingTalk, plaintext, corp_id, raw_type, delivered_at_ms);
+    Ok(mapped.into_iter().map(|m| normalize::finish(&callback, m, raw.clone())).collect())
 }
 
 fn map(f: Fields<'_>, raw_type: &str) -> Result<Vec<Mapped>, EventError> {

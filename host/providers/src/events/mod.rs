@@ -54,10 +54,10 @@ pub struct ProviderEvent {
     pub kind: String,
     /// Identical for every delivery of the same callback (the providers retry), different for
     /// different callbacks: the inbox drops an event whose key it has seen. Shape:
-    /// `<provider>:<corp>:<raw type>:<subject>:<digest>` — the readable part is for operators, the
-    /// digest (SHA-256 over the canonicalised decrypted fields, which contain nothing that changes
-    /// between retries; the envelope's timestamp, nonce and random prefix do change and are left out)
-    /// is what makes two different callbacks about the same subject in the same second distinct.
+    /// `<provider>:<corp>:<raw type>:<subject>:<digest>`. The readable part is for operators; the
+    /// digest (SHA-256 of the decrypted plaintext, which a retry repeats byte for byte while the
+    /// envelope's timestamp, nonce and random prefix change) tells apart two different callbacks
+    /// about the same subject in the same second.
     pub dedup_key: String,
     /// When the provider says it happened, in Unix milliseconds; the delivery timestamp when the
     /// callback carries none.

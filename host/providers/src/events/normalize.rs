@@ -12,17 +12,24 @@ const MAX_SEGMENT: usize = 64;
 /// Hex characters of the content digest kept in the dedup key (128 bits).
 const DIGEST_HEX: usize = 32;
 
-/// One decrypted callback, before mapping.
-pub(crate) struct Callback<'a> {
-    pub provider: Provider,
+/// One decrypted callback, before mapping: what all its events share.
+pub(crate) struct Callback {
+    provider: Provider,
     /// The tenant the callback belongs to (corp id), empty when the callback does not say.
-    pub corp_id: String,
+    corp_id: String,
     /// The provider's own event type (`change_contact`, `user_add_org`, `text`…).
-    pub raw_type: &'a str,
-    /// Every decrypted field.
-    pub raw: &'a Map<String, Value>,
+    raw_type: String,
+    /// Digest of the decrypted plaintext: see [`ProviderEvent::dedup_key`].
+    digest: String,
     /// When the request arrived, per the signed envelope timestamp, in milliseconds.
-    pub delivered_at_ms: i64,
+    delivered_at_ms: i64,
+}
+
+impl Callback {
+    /// Describes a decrypted callback; `plaintext` is digested for the dedup keys.
+    pub(crate) fn new(provider: Provider, plaintext: &str, corp_id: String, raw_type: String, delivered_at_ms: i64) -> Self {
+        Self { provider, corp_id, raw_type, digest: digest(plaintext), delivered_at_ms }
+    }
 }
 
 /// A provider mapping's result for one event.
@@ -72,55 +79,21 @@ fn segment(s: &str) -> String {
     if cleaned.is_empty() { "unknown".to_owned() } else { cleaned }
 }
 
-/// SHA-256 over the fields serialised with sorted keys, so the digest depends only on content.
-pub(crate) fn digest(raw: &Map<String, Value>) -> String {
-    let mut hasher = Sha256::new();
-    canonical_object(raw, &mut hasher);
-    let mut hex = hex::encode(hasher.finalize());
+/// SHA-256 over the decrypted plaintext. A provider's retry re-encrypts the same plaintext (new
+/// random prefix, timestamp and nonce outside it), so the plaintext itself is the stable identity;
+/// hashing its bytes avoids re-serialising the parsed fields on the request path.
+fn digest(plaintext: &str) -> String {
+    let mut hex = hex::encode(Sha256::digest(plaintext.as_bytes()));
     hex.truncate(DIGEST_HEX);
     hex
 }
 
-fn canonical_object(map: &Map<String, Value>, out: &mut Sha256) {
-    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    out.update(b"{");
-    for (key, value) in entries {
-        json_scalar(key, out);
-        out.update(b":");
-        canonical(value, out);
-        out.update(b",");
-    }
-    out.update(b"}");
-}
-
-fn canonical(value: &Value, out: &mut Sha256) {
-    match value {
-        Value::Object(map) => canonical_object(map, out),
-        Value::Array(items) => {
-            out.update(b"[");
-            for item in items {
-                canonical(item, out);
-                out.update(b",");
-            }
-            out.update(b"]");
-        }
-        scalar => json_scalar(scalar, out),
-    }
-}
-
-/// Writes a JSON scalar (quoted and escaped for strings) straight into the hasher.
-fn json_scalar(value: &(impl Serialize + ?Sized), out: &mut Sha256) {
-    // Writing into a hasher cannot fail and scalars always serialise.
-    let _ = serde_json::to_writer(out, value);
-}
-
-/// Turns a mapping result into the event: prefixes the kind, adds `corp_id` and `raw`, falls back
+/// Turns a mapping result into the event: prefixes the kind, adds `corp_id` and the `raw` fields, falls back
 /// to the delivery time, and builds the dedup key.
 ///
 /// An event whose callback states no time of its own (DingTalk `check_url`) has nothing that tells
 /// one occurrence from the next, so its key includes the delivery time: every URL check is seen.
-pub(crate) fn finish(callback: &Callback<'_>, digest: &str, mapped: Mapped) -> ProviderEvent {
+pub(crate) fn finish(callback: &Callback, mapped: Mapped, raw: Map<String, Value>) -> ProviderEvent {
     let provider = callback.provider.as_str();
     let mut subject = segment_or_empty(&mapped.subject);
     let occurred_at_ms = match mapped.occurred_at_ms {
@@ -131,13 +104,13 @@ pub(crate) fn finish(callback: &Callback<'_>, digest: &str, mapped: Mapped) -> P
         }
     };
     let corp = segment_or_empty(&callback.corp_id);
-    let dedup_key = format!("{provider}:{corp}:{}:{subject}:{digest}", segment(callback.raw_type));
+    let dedup_key = format!("{provider}:{corp}:{}:{subject}:{}", segment(&callback.raw_type), callback.digest);
     let mut payload = match mapped.payload {
         Value::Object(map) => map,
         _ => Map::new(),
     };
     payload.insert("corp_id".into(), Value::String(callback.corp_id.clone()));
-    payload.insert("raw".into(), Value::Object(callback.raw.clone()));
+    payload.insert("raw".into(), Value::Object(raw));
     ProviderEvent {
         provider: callback.provider,
         kind: format!("{provider}.{}", mapped.kind),
@@ -157,13 +130,10 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn digest_ignores_key_order_but_not_content() {
-        let a = json!({"b": 1, "a": {"y": [1, 2], "x": "s"}});
-        let b = json!({"a": {"x": "s", "y": [1, 2]}, "b": 1});
-        let c = json!({"a": {"x": "s", "y": [2, 1]}, "b": 1});
-        assert_eq!(digest(a.as_object().unwrap()), digest(b.as_object().unwrap()));
-        assert_ne!(digest(a.as_object().unwrap()), digest(c.as_object().unwrap()));
-        assert_eq!(digest(a.as_object().unwrap()).len(), DIGEST_HEX);
+    fn digest_depends_on_every_byte_of_the_plaintext() {
+        assert_eq!(digest("<xml>a</xml>"), digest("<xml>a</xml>"));
+        assert_ne!(digest("<xml>a</xml>"), digest("<xml>b</xml>"));
+        assert_eq!(digest("").len(), DIGEST_HEX);
     }
 
     #[test]
@@ -175,11 +145,10 @@ mod tests {
 
     #[test]
     fn events_without_their_own_time_use_and_key_on_delivery_time() {
-        let raw = json!({"EventType": "check_url"});
-        let raw = raw.as_object().unwrap();
         let at = |delivered_at_ms| {
-            let cb = Callback { provider: Provider::DingTalk, corp_id: String::new(), raw_type: "check_url", raw, delivered_at_ms };
-            finish(&cb, &digest(raw), Mapped::new("check_url", "", None, json!({})))
+            let cb = Callback::new(Provider::DingTalk, r#"{"EventType":"check_url"}"#, String::new(), "check_url".into(), delivered_at_ms);
+            let raw = json!({"EventType": "check_url"}).as_object().cloned().unwrap_or_default();
+            finish(&cb, Mapped::new("check_url", "", None, json!({})), raw)
         };
         let (first, second) = (at(1000), at(2000));
         assert_eq!(first.occurred_at_ms, 1000);

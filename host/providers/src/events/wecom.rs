@@ -23,8 +23,8 @@ pub fn parse(plaintext: &str, delivered_at_ms: i64) -> Result<Vec<ProviderEvent>
     let f = Fields::new(&raw, &raw_type);
     let corp_id = f.text("ToUserName").or_else(|| f.text("AuthCorpId")).unwrap_or_default();
     let mapped = map(f, &raw_type)?;
-    let callback = Callback { provider: Provider::WeCom, corp_id, raw_type: &raw_type, raw: &raw, delivered_at_ms };
-    Ok(vec![normalize::finish(&callback, &normalize::digest(&raw), mapped)])
+    let callback = Callback::new(Provider::WeCom, plaintext, corp_id, raw_type, delivered_at_ms);
+    Ok(vec![normalize::finish(&callback, mapped, raw)])
 }
 
 fn decode(plaintext: &str) -> Result<Map<String, Value>, EventError> {
