@@ -7,82 +7,94 @@ mod storage_support;
 use serde_json::json;
 use sqlx::Row;
 use storage_support::NOW;
+use worklink_providers::token::{CachedToken, TokenKey, TokenStore};
 use worklink_server::config::{Config, Secret};
 use worklink_server::storage::api_keys::{ApiRole, hash_key};
 use worklink_server::storage::directory::{Binding, Department, DirectoryUser};
-use worklink_server::storage::{CipherError, StorageError, Store};
+use worklink_server::storage::{CipherError, StorageError, Store, from_millis};
+
+fn cached(value: &str, expires_at: i64) -> CachedToken {
+    CachedToken {
+        value: Secret::new(value),
+        expires_at: from_millis(expires_at),
+        refresh_at: from_millis(expires_at - 300_000),
+    }
+}
+
+fn token_key(org: &str) -> TokenKey {
+    TokenKey::new("wecom", org, &Secret::new("app-secret"))
+}
 
 async fn token_round_trip_with_expiry(store: &Store) {
-    assert!(store.token("wecom:acme", NOW).await.unwrap().is_none());
+    let key = token_key("acme");
+    assert_eq!(store.load(&key).await.unwrap(), None);
     store
-        .put_token("wecom:acme", &Secret::new("tok-1"), NOW + 7_200_000, NOW)
-        .await
-        .unwrap();
-    let cached = store
-        .token("wecom:acme", NOW + 7_199_999)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (cached.value.expose(), cached.expires_at),
-        ("tok-1", NOW + 7_200_000)
-    );
-    assert!(
-        store
-            .token("wecom:acme", NOW + 7_200_000)
-            .await
-            .unwrap()
-            .is_none(),
-        "expired at expires_at"
-    );
-
-    store
-        .put_token("wecom:acme", &Secret::new("tok-2"), NOW + 10, NOW)
+        .save(&key, &cached("tok-1", NOW + 7_200_000))
         .await
         .unwrap();
     assert_eq!(
-        store
-            .token("wecom:acme", NOW)
-            .await
-            .unwrap()
-            .unwrap()
-            .value
-            .expose(),
+        store.load(&key).await.unwrap(),
+        Some(cached("tok-1", NOW + 7_200_000))
+    );
+    store.save(&key, &cached("tok-2", NOW + 10)).await.unwrap();
+    assert_eq!(
+        store.load(&key).await.unwrap().unwrap().value.expose(),
         "tok-2"
     );
-    store.forget_token("wecom:acme").await.unwrap();
-    assert!(store.token("wecom:acme", NOW).await.unwrap().is_none());
+
+    // Expired tokens are purged; live ones stay.
+    let other = token_key("other");
+    store
+        .save(&other, &cached("tok-3", NOW + 1_000))
+        .await
+        .unwrap();
+    assert_eq!(store.purge_expired_tokens(NOW + 11).await.unwrap(), 1);
+    assert_eq!(store.load(&key).await.unwrap(), None);
+    assert!(store.load(&other).await.unwrap().is_some());
+}
+
+async fn token_invalidation_is_compare_and_expire(store: &Store) {
+    let key = token_key("acme");
+    store
+        .save(&key, &cached("fresh", NOW + 1_000))
+        .await
+        .unwrap();
+    store.invalidate(&key, &Secret::new("stale")).await.unwrap();
+    assert_eq!(
+        store.load(&key).await.unwrap().unwrap().value.expose(),
+        "fresh"
+    );
+    store.invalidate(&key, &Secret::new("fresh")).await.unwrap();
+    assert_eq!(store.load(&key).await.unwrap(), None);
+    store.invalidate(&key, &Secret::new("fresh")).await.unwrap();
 }
 
 async fn tokens_are_encrypted_and_tampering_is_detected(store: &Store) {
+    let key = token_key("acme");
     store
-        .put_token(
-            "dingtalk:acme",
-            &Secret::new("plain-token-value"),
-            NOW + 1_000,
-            NOW,
-        )
+        .save(&key, &cached("plain-token-value", NOW + 1_000))
         .await
         .unwrap();
-    let stored: Vec<u8> =
-        sqlx::query_scalar("SELECT value FROM tokens WHERE key = 'dingtalk:acme'")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT value FROM tokens WHERE key = $1")
+        .bind(key.as_str())
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
     assert!(
         !stored.windows(17).any(|w| w == b"plain-token-value"),
         "token stored in clear"
     );
 
     // A ciphertext moved to another row does not decrypt there.
-    sqlx::query("INSERT INTO tokens (key, value, expires_at, updated_at) VALUES ('wecom:other', $1, $2, $3)")
-        .bind(stored.clone())
-        .bind(NOW + 1_000)
-        .bind(NOW)
-        .execute(store.pool())
-        .await
-        .unwrap();
-    let moved = store.token("wecom:other", NOW).await;
+    sqlx::query(
+        "INSERT INTO tokens (key, value, expires_at, refresh_at, updated_at) VALUES ('moved', $1, $2, $2, $2)",
+    )
+    .bind(stored.clone())
+    .bind(NOW)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let moved = store.load_token("moved").await;
     assert!(
         matches!(
             moved,
@@ -96,12 +108,13 @@ async fn tokens_are_encrypted_and_tampering_is_detected(store: &Store) {
 
     let mut tampered = stored;
     tampered[20] ^= 0x01;
-    sqlx::query("UPDATE tokens SET value = $1 WHERE key = 'dingtalk:acme'")
+    sqlx::query("UPDATE tokens SET value = $1 WHERE key = $2")
         .bind(tampered)
+        .bind(key.as_str())
         .execute(store.pool())
         .await
         .unwrap();
-    let err = store.token("dingtalk:acme", NOW).await.unwrap_err();
+    let err = store.load_token(key.as_str()).await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -113,6 +126,8 @@ async fn tokens_are_encrypted_and_tampering_is_detected(store: &Store) {
         "{err:?}"
     );
     assert!(!err.to_string().contains("plain-token-value"));
+    // Through the providers' trait the failure is an error too, never a silent miss.
+    assert!(store.load(&key).await.is_err());
 }
 
 async fn kv_is_scoped(store: &Store) {
@@ -341,6 +356,7 @@ async fn every_table_exists(store: &Store) {
 
 on_both_backends!(
     token_round_trip_with_expiry,
+    token_invalidation_is_compare_and_expire,
     tokens_are_encrypted_and_tampering_is_detected,
     kv_is_scoped,
     api_keys_verify_only_the_right_key,

@@ -15,6 +15,7 @@ CREATE TABLE tokens (
     key         TEXT PRIMARY KEY,
     value       BLOB NOT NULL,
     expires_at  BIGINT NOT NULL,
+    refresh_at  BIGINT NOT NULL,
     updated_at  BIGINT NOT NULL
 );
 

@@ -1,41 +1,13 @@
-//! A redacting holder for credentials read from `worklink.toml`.
+//! Secrets in `worklink.toml`: the `env:NAME` indirection, resolved at load.
 //!
-//! App secrets, callback tokens, AES keys, webhook keys and database passwords pass through the
-//! whole server; holding them in [`Secret`] means a stray `{:?}` in a log line or an error shows
-//! `Secret(***)` instead of the credential.
+//! Values are held in the providers' redacting [`Secret`] (its `Debug` shows a fixed marker and
+//! it has no `Display`), so the same type flows from the config file to the API clients without
+//! ever being printable by accident.
 
-use std::fmt;
+pub use worklink_providers::api::Secret;
 
 /// The prefix that makes a config value a reference to an environment variable.
 pub const ENV_PREFIX: &str = "env:";
-
-/// A credential whose `Debug` and `Display` never show the value.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a value already known to be secret.
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    /// The credential itself, for the one place that must send or use it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
 
 /// Why a secret written in the config could not be resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,15 +36,6 @@ pub fn resolve(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn debug_and_display_hide_the_value() {
-        let secret = Secret::new("hunter2");
-        assert_eq!(format!("{secret:?}"), "Secret(***)");
-        assert_eq!(format!("{secret}"), "***");
-        assert!(!format!("{:?}", Some(&secret)).contains("hunter2"));
-        assert_eq!(secret.expose(), "hunter2");
-    }
 
     #[test]
     fn env_reference_reads_the_variable() {

@@ -22,7 +22,7 @@ pub mod outbox;
 pub mod rules;
 pub mod tokens;
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
@@ -36,10 +36,18 @@ pub type Millis = i64;
 
 /// The current time as [`Millis`].
 pub fn now_millis() -> Millis {
-    let since_epoch = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    to_millis(SystemTime::now())
+}
+
+/// `time` as [`Millis`] (times before 1970 clamp to 0).
+pub fn to_millis(time: SystemTime) -> Millis {
+    let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
     i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// [`Millis`] as a `SystemTime` (negative values clamp to 1970).
+pub fn from_millis(millis: Millis) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(u64::try_from(millis).unwrap_or_default())
 }
 
 /// Which database the store talks to.
