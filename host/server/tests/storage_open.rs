@@ -61,6 +61,23 @@ async fn postgres_migrations_apply_once() {
 }
 
 #[tokio::test]
+async fn in_memory_sqlite_keeps_its_data_across_calls() {
+    let store = Store::open("sqlite::memory:", storage_support::cipher())
+        .await
+        .unwrap();
+    store.kv_set("s", "k", b"v", 0).await.unwrap();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.kv_get("s", "k").await.unwrap() })
+        })
+        .collect();
+    for handle in handles {
+        assert_eq!(handle.await.unwrap(), Some(b"v".to_vec()));
+    }
+}
+
+#[tokio::test]
 async fn unsupported_scheme_is_a_typed_error() {
     let err = Store::open("mysql://localhost/x", storage_support::cipher())
         .await

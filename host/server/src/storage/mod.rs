@@ -97,8 +97,15 @@ impl Store {
             Backend::Postgres => url.to_owned(),
         }
         .parse()?;
+        // An in-memory SQLite database lives only as long as its one connection, so it gets
+        // exactly one, kept forever; otherwise each pooled connection would see its own empty
+        // database.
+        let in_memory = backend == Backend::Sqlite && is_sqlite_memory(url);
         let pool = AnyPoolOptions::new()
-            .max_connections(8)
+            .max_connections(if in_memory { 1 } else { 8 })
+            .min_connections(u32::from(in_memory))
+            .idle_timeout((!in_memory).then_some(Duration::from_secs(600)))
+            .max_lifetime((!in_memory).then_some(Duration::from_secs(1800)))
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
@@ -154,9 +161,14 @@ impl Store {
     }
 }
 
+/// Whether a SQLite URL names an in-memory database (`sqlite::memory:` or `mode=memory`).
+fn is_sqlite_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
 /// Adds `mode=rwc` so the SQLite file is created on first start.
 fn with_create_mode(url: &str) -> String {
-    if url.contains("mode=") {
+    if url.contains("mode=") || is_sqlite_memory(url) {
         url.to_owned()
     } else if url.contains('?') {
         format!("{url}&mode=rwc")
