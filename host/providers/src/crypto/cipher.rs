@@ -11,6 +11,7 @@ use cbc::cipher::block_padding::NoPadding;
 use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, InnerIvInit, KeyInit};
 
 use super::{CryptoError, padding, signature};
+use crate::api::Secret;
 
 /// Length of an EncodingAESKey as configured in the provider consoles.
 const ENCODING_AES_KEY_LEN: usize = 43;
@@ -27,7 +28,7 @@ const RECEIVE_ID_ECHO: usize = 64;
 /// secrets.
 #[derive(Clone)]
 pub struct CallbackCrypto {
-    token: String,
+    token: Secret,
     cipher: Aes256,
     iv: [u8; 16],
     receive_id: String,
@@ -50,7 +51,7 @@ pub struct Envelope {
 impl fmt::Debug for CallbackCrypto {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CallbackCrypto")
-            .field("token", &"<redacted>")
+            .field("token", &self.token)
             .field("encoding_aes_key", &"<redacted>")
             .field("receive_id", &self.receive_id)
             .finish()
@@ -80,7 +81,7 @@ impl CallbackCrypto {
         let mut iv = [0u8; 16];
         iv.copy_from_slice(&key[..16]);
         let cipher = Aes256::new(&key.into());
-        Ok(Self { token: token.to_owned(), cipher, iv, receive_id: receive_id.to_owned() })
+        Ok(Self { token: Secret::new(token), cipher, iv, receive_id: receive_id.to_owned() })
     }
 
     /// The receive id this connection expects in every frame.
@@ -97,12 +98,12 @@ impl CallbackCrypto {
         nonce: &str,
         encrypt: &str,
     ) -> Result<(), CryptoError> {
-        signature::verify(&self.token, timestamp, nonce, encrypt, msg_signature)
+        signature::verify(self.token.expose(), timestamp, nonce, encrypt, msg_signature)
     }
 
     /// Signs a payload with this connection's token.
     pub fn sign(&self, timestamp: &str, nonce: &str, encrypt: &str) -> String {
-        signature::signature(&self.token, timestamp, nonce, encrypt)
+        signature::signature(self.token.expose(), timestamp, nonce, encrypt)
     }
 
     /// Verifies the signature, then decrypts and checks the frame; returns the message.

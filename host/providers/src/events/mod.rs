@@ -2,7 +2,7 @@
 //!
 //! WeCom sends XML and DingTalk JSON, with different names for the same facts. Each provider has
 //! one mapping module ([`wecom`], [`dingtalk`]) that turns its fields into the shared payload shapes
-//! of [`shapes`]; [`normalize`] adds what every event has (corp id, raw fields, dedup key, time).
+//! of [`shapes`]; `normalize` adds what every event has (corp id, raw fields, dedup key, time).
 //! [`ingest`] is the whole request path (envelope → crypto → event) and [`fuzz`] drives it with
 //! arbitrary bytes.
 //!
