@@ -13,18 +13,40 @@ use super::{CallbackCrypto, CryptoError, Envelope};
 /// The plaintext DingTalk expects back, encrypted, to acknowledge a push or a URL check.
 pub const SUCCESS: &str = "success";
 
-/// The query string of a DingTalk push. Deliveries use `msg_signature` or `signature`, and
-/// `timestamp` or `timeStamp`; both spellings are accepted.
+/// The query string of a DingTalk push. Deliveries name the signature `msg_signature`,
+/// `signature` or both (with the same value), and the timestamp `timestamp` or `timeStamp`; every
+/// combination is accepted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(from = "WireQuery")]
 pub struct CallbackQuery {
     /// SHA1 signature over token, timestamp, nonce and `encrypt`.
-    #[serde(alias = "signature")]
     pub msg_signature: String,
     /// Unix milliseconds, as sent.
-    #[serde(alias = "timeStamp")]
     pub timestamp: String,
     /// Random string chosen by DingTalk (8 characters in its own pushes).
     pub nonce: String,
+}
+
+/// The query as it arrives; serde aliases would reject a query carrying both spellings.
+#[derive(Deserialize)]
+struct WireQuery {
+    msg_signature: Option<String>,
+    signature: Option<String>,
+    timestamp: Option<String>,
+    #[serde(rename = "timeStamp")]
+    time_stamp: Option<String>,
+    #[serde(default)]
+    nonce: String,
+}
+
+impl From<WireQuery> for CallbackQuery {
+    fn from(q: WireQuery) -> Self {
+        Self {
+            msg_signature: q.msg_signature.or(q.signature).unwrap_or_default(),
+            timestamp: q.timestamp.or(q.time_stamp).unwrap_or_default(),
+            nonce: q.nonce,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -98,13 +120,14 @@ mod tests {
     }
 
     #[test]
-    fn decrypts_the_official_check_url_push_with_either_query_spelling() {
+    fn decrypts_the_official_check_url_push_with_any_query_spelling() {
         let body = request_body(
             "0vJiX6vliEpwG3U45CtXqi+m8PXbQRARJ8p8BbDuD1EMTDf0jKpQ79QS93qEk7XHpP6u+oTTrd15NRPvNvmBKyDCYxxOK+HZeKju4yhELOFchzNukR+t8SB/qk4ROMu3",
         );
         for query in [
             "msg_signature=03044561471240d4a14bb09372dfcfd4fd0e40cb&timestamp=1608001896814&nonce=WL4PK6yA",
             "signature=03044561471240d4a14bb09372dfcfd4fd0e40cb&timeStamp=1608001896814&nonce=WL4PK6yA",
+            "signature=03044561471240d4a14bb09372dfcfd4fd0e40cb&msg_signature=03044561471240d4a14bb09372dfcfd4fd0e40cb&timestamp=1608001896814&nonce=WL4PK6yA",
         ] {
             let query: CallbackQuery = serde_json::from_value(
                 url::form_urlencoded::parse(query.as_bytes())

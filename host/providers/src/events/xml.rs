@@ -7,6 +7,7 @@
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 use super::EventError;
@@ -104,15 +105,17 @@ pub(crate) fn parse(plaintext: &str) -> Result<Map<String, Value>, EventError> {
 
 /// Adds a child, turning a repeated name into an array in document order.
 fn insert(map: &mut Map<String, Value>, name: String, value: Value) {
-    match map.get_mut(&name) {
-        None => {
-            map.insert(name, value);
+    match map.entry(name) {
+        Entry::Vacant(slot) => {
+            slot.insert(value);
         }
-        Some(Value::Array(items)) => items.push(value),
-        Some(existing) => {
-            let first = existing.take();
-            *existing = Value::Array(vec![first, value]);
-        }
+        Entry::Occupied(mut slot) => match slot.get_mut() {
+            Value::Array(items) => items.push(value),
+            existing => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, value]);
+            }
+        },
     }
 }
 
