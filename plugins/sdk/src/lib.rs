@@ -11,7 +11,7 @@
 //! - the [`Rule`] and [`Matcher`] traits and the [`export_rule!`] / [`export_matcher!`] macros that
 //!   turn a type implementing them into the component's exports.
 //!
-//! ```ignore
+//! ```
 //! struct Hello;
 //!
 //! impl worklink_sdk::Rule for Hello {
@@ -30,6 +30,15 @@
 //! }
 //!
 //! worklink_sdk::export_rule!(Hello);
+//!
+//! // Natively, the same code runs against the in-memory test host:
+//! use worklink_sdk::testing::TestHost;
+//! use worklink_sdk::types::{Capability, Event};
+//!
+//! let run = TestHost::new()
+//!     .grant([Capability::Log])
+//!     .run::<Hello>(&Event::new("demo.ping", &serde_json::json!({})), "{}");
+//! assert_eq!(run.output()["greeting"], "hello");
 //! ```
 
 pub mod bindings;

@@ -7,16 +7,30 @@
 //! in order with effect ids; staged effects are kept only when the handler returns `Ok`; a panic is
 //! caught and reported like the host's trap, with its message in the log.
 //!
-//! ```ignore
+//! ```
+//! use worklink_sdk::contacts::{self, BindingKey};
 //! use worklink_sdk::testing::{TestHost, user};
-//! use worklink_sdk::types::{Capability, Event};
+//! use worklink_sdk::types::{Capability, Event, HandlerError, Outcome, PluginInfo};
+//! use worklink_sdk::{Config, Rule};
 //!
-//! let run = TestHost::new()
-//!     .grant([Capability::Contacts, Capability::Messaging, Capability::Log])
-//!     .user(user("zhangsan", "Zhang San"))
-//!     .binding("E100", "zhangsan")
-//!     .run::<TaskNotify>(&Event::new("erp.task.assigned", &payload), "{}");
-//! assert_eq!(run.messages().len(), 1);
+//! struct WhoIs;
+//!
+//! impl Rule for WhoIs {
+//!     fn describe() -> PluginInfo {
+//!         PluginInfo::new("who-is", "0.1.0").capabilities([Capability::Contacts])
+//!     }
+//!
+//!     fn handle(_event: Event, _config: Config) -> Result<Outcome, HandlerError> {
+//!         let binding = contacts::resolve_binding(&BindingKey::Employee("E100".into()))?;
+//!         let user = contacts::get_user(&binding.expect("bound").user_id)?;
+//!         Ok(Outcome::json(&user.name))
+//!     }
+//! }
+//!
+//! let host = TestHost::new().user(user("zhangsan", "Zhang San")).binding("E100", "zhangsan");
+//! let event = Event::new("demo.ping", &serde_json::json!({}));
+//! assert_eq!(host.clone().grant([Capability::Contacts]).run::<WhoIs>(&event, "{}").output(), "Zhang San");
+//! assert_eq!(host.run::<WhoIs>(&event, "{}").error().code, "denied");
 //! ```
 
 mod directory;
@@ -230,4 +244,75 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic without a message".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kv;
+    use crate::types::{Outcome, PluginInfo};
+
+    /// Counts in kv, then fails when the config asks it to.
+    struct Counter;
+
+    impl Rule for Counter {
+        fn describe() -> PluginInfo {
+            PluginInfo::new("counter", "0.0.0").capabilities([Capability::Kv])
+        }
+
+        fn handle(_event: Event, config: Config) -> Result<Outcome, HandlerError> {
+            let n: u32 = kv::get("n")?.map_or(0, |v| v.parse().unwrap_or(0)) + 1;
+            kv::set("n", &n.to_string())?;
+            if config.as_str().contains("fail") {
+                return Err(HandlerError::retryable("asked-to-fail", "as configured"));
+            }
+            Ok(Outcome::json(&n))
+        }
+    }
+
+    fn ping() -> Event {
+        Event::new("demo.ping", &serde_json::json!({}))
+    }
+
+    #[test]
+    fn capabilities_outside_a_run_are_unavailable() {
+        assert!(matches!(kv::get("n"), Err(CapError::Unavailable(_))));
+        crate::log::info("dropped without a host");
+    }
+
+    #[test]
+    fn runs_start_from_the_configured_state() {
+        let host = TestHost::new().grant([Capability::Kv]).kv("n", "5");
+        assert_eq!(host.run::<Counter>(&ping(), "{}").output(), 6);
+        assert_eq!(
+            host.run::<Counter>(&ping(), "{}").output(),
+            6,
+            "the first run's set is not kept"
+        );
+    }
+
+    #[test]
+    fn a_handler_error_discards_staged_effects() {
+        let run = TestHost::new()
+            .grant([Capability::Kv])
+            .run::<Counter>(&ping(), "fail");
+        assert_eq!(run.error().code, "asked-to-fail");
+        assert!(run.effects.is_empty());
+        assert!(matches!(&run.discarded[..], [Effect::KvSet { value, .. }] if value == "1"));
+    }
+
+    #[test]
+    fn simulated_failures_come_after_the_grant_check() {
+        let outage = CapError::Unavailable("kv down".into());
+        let run = TestHost::new()
+            .fail(Capability::Kv, outage.clone())
+            .run::<Counter>(&ping(), "{}");
+        assert_eq!(run.error().code, "denied", "not granted beats the outage");
+        let run = TestHost::new()
+            .grant([Capability::Kv])
+            .fail(Capability::Kv, outage)
+            .run::<Counter>(&ping(), "{}");
+        assert_eq!(run.error().code, "unavailable");
+        assert!(run.error().retryable);
+    }
 }
