@@ -76,6 +76,11 @@ impl<'a> Fields<'a> {
         parsed.filter(|f: &f64| f.is_finite()).map(Some).ok_or_else(|| invalid(field, value, "a decimal number"))
     }
 
+    /// Like [`float`](Self::float) but required.
+    pub(crate) fn require_float(&self, field: &'static str) -> Result<f64, EventError> {
+        self.float(field)?.ok_or_else(|| self.missing(field))
+    }
+
     /// Text items of a comma-separated string or a JSON array; absent means empty.
     pub(crate) fn text_list(&self, field: &'static str) -> Result<Vec<String>, EventError> {
         match self.get(field) {
@@ -180,6 +185,8 @@ mod tests {
             assert_eq!(f.float("a"), Ok(Some(30.1)));
             assert_eq!(f.float("c"), Ok(Some(1.5)));
             assert!(f.float("b").is_err());
+            assert_eq!(f.require_float("c"), Ok(1.5));
+            assert_eq!(f.require_float("d"), Err(EventError::MissingField { event: "test_event".into(), field: "d" }));
         });
     }
 }

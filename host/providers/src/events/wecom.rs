@@ -72,8 +72,8 @@ fn map(f: Fields<'_>, raw_type: &str) -> Result<Mapped, EventError> {
             let shape = LocationReport {
                 user_id: user.clone(),
                 agent_id: f.int("AgentID")?,
-                latitude: f.float("Latitude")?.ok_or(EventError::MissingField { event: raw_type.into(), field: "Latitude" })?,
-                longitude: f.float("Longitude")?.ok_or(EventError::MissingField { event: raw_type.into(), field: "Longitude" })?,
+                latitude: f.require_float("Latitude")?,
+                longitude: f.require_float("Longitude")?,
                 precision: f.float("Precision")?,
             };
             Mapped::new("location.reported", user, at, shape)
