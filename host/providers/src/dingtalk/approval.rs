@@ -72,8 +72,9 @@ pub struct NewProcessInstance {
     pub process_code: String,
     /// Who starts it.
     pub originator_user_id: String,
-    /// Their department (-1 = the main one; DingTalk wants a value).
-    pub dept_id: i64,
+    /// Their department; the originator's main department when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dept_id: Option<i64>,
     /// The form.
     pub form_component_values: Vec<FormValue>,
     /// Approvers, comma-separated, when the template lets the originator choose.

@@ -1,5 +1,6 @@
 //! Login with DingTalk: the v1.0 OAuth2 flow (authorize URL → `authCode` → user token →
-//! `contact/users/me`) and the legacy signed `sns/getuserinfo_bycode`.
+//! `contact/users/me`), the in-app silent login (`dd.getAuthCode` → `topapi/v2/user/getuserinfo`)
+//! and the legacy signed `sns/getuserinfo_bycode`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -64,6 +65,19 @@ pub struct SnsUser {
     pub openid: String,
 }
 
+/// The member behind an in-app login code (`topapi/v2/user/getuserinfo`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct InAppUser {
+    /// The member's userid.
+    pub userid: String,
+    /// Cross-organisation id.
+    #[serde(default)]
+    pub unionid: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct CodeExchange<'a> {
@@ -113,6 +127,12 @@ impl Client {
             .token(TokenPlacement::None)
             .secret_header("x-acs-dingtalk-access-token", &token.access_token);
         self.call(req).await
+    }
+
+    /// `topapi/v2/user/getuserinfo`: the member behind a `dd.getAuthCode` code (in-app login).
+    pub async fn in_app_user(&self, code: &str) -> Result<InAppUser, ApiError> {
+        let req = self.oapi_post("/topapi/v2/user/getuserinfo", &json!({ "code": code }));
+        self.call_result(req).await
     }
 
     /// Legacy `sns/getuserinfo_bycode`, signed with the app secret over the current timestamp.

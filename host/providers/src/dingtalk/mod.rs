@@ -20,6 +20,6 @@ pub use attendance::AttendanceRecord;
 pub use chat::RobotGroupMessage;
 pub use client::{Client, DingTalkConfig};
 pub use contacts::{Department, User, UserPage};
-pub use login::{SnsUser, UserProfile, UserToken};
+pub use login::{InAppUser, SnsUser, UserProfile, UserToken};
 pub use message::{ActionCard, Message, SendProgress, SendResult};
 pub use robot::{Robot, RobotMessage};
