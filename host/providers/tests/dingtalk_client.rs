@@ -79,7 +79,11 @@ async fn rate_limited_and_busy_calls_are_retried() {
 async fn bad_secret_is_permanent() {
     let ding = DingTalk::start().await;
     let creds = ding.sim.credentials();
-    let mut cfg = worklink_providers::dingtalk::DingTalkConfig::new(creds.app_key, "wrong".into(), creds.agent_id);
+    let mut cfg = worklink_providers::dingtalk::DingTalkConfig::new(
+        creds.app_key,
+        "wrong".into(),
+        creds.agent_id,
+    );
     cfg.oapi_url = ding.server.base_url.clone();
     cfg.http = support::fast_http();
     let client = worklink_providers::dingtalk::Client::new(cfg, Default::default());
@@ -106,7 +110,12 @@ async fn departments_and_users_are_read() {
 
 #[tokio::test]
 async fn users_are_paged_by_cursor() {
-    let ding = DingTalk::start_with(SimConfig { seed: 3, users: 230, departments: 1 }).await;
+    let ding = DingTalk::start_with(SimConfig {
+        seed: 3,
+        users: 230,
+        departments: 1,
+    })
+    .await;
     let users = ding.client.list_users(1).await.unwrap();
     assert_eq!(users.len(), 230);
     assert_eq!(ding.count("/topapi/v2/user/list"), 3);
@@ -123,14 +132,24 @@ async fn work_notifications_of_every_type_are_sent() {
     let ding = DingTalk::start().await;
     let to = Recipients::users(ding.userids(2));
     let messages = [
-        Message::Text { content: "你好".into() },
-        Message::Markdown { title: "审批".into(), text: "## 已通过".into() },
+        Message::Text {
+            content: "你好".into(),
+        },
+        Message::Markdown {
+            title: "审批".into(),
+            text: "## 已通过".into(),
+        },
         Message::ActionCard {
             title: "报销".into(),
             markdown: "请审批".into(),
-            card: ActionCard::Single { title: "查看".into(), url: "https://erp.example.com".into() },
+            card: ActionCard::Single {
+                title: "查看".into(),
+                url: "https://erp.example.com".into(),
+            },
         },
-        Message::Oa(serde_json::json!({"message_url": "https://erp.example.com", "head": {"text": "ERP"}, "body": {"title": "单据"}})),
+        Message::Oa(
+            serde_json::json!({"message_url": "https://erp.example.com", "head": {"text": "ERP"}, "body": {"title": "单据"}}),
+        ),
     ];
     for message in &messages {
         let sent = ding.client.send_message(&to, message).await.unwrap();
@@ -149,7 +168,16 @@ async fn invalid_recipients_show_in_the_send_result() {
     let ding = DingTalk::start().await;
     let mut users = ding.userids(1);
     users.push("ghost".into());
-    let sent = ding.client.send_message(&Recipients::users(users), &Message::Text { content: "hi".into() }).await.unwrap();
+    let sent = ding
+        .client
+        .send_message(
+            &Recipients::users(users),
+            &Message::Text {
+                content: "hi".into(),
+            },
+        )
+        .await
+        .unwrap();
     let progress = ding.client.send_result(sent.task_id).await.unwrap();
     assert_eq!(progress.invalid_user_id_list, vec!["ghost"]);
 }
@@ -157,13 +185,31 @@ async fn invalid_recipients_show_in_the_send_result() {
 #[tokio::test]
 async fn departments_and_everyone_are_addressable_but_tags_are_not() {
     let ding = DingTalk::start().await;
-    let text = Message::Text { content: "通知".into() };
-    ding.client.send_message(&Recipients::departments(["1"]), &text).await.unwrap();
-    ding.client.send_message(&Recipients::all(), &text).await.unwrap();
-    let bodies: Vec<_> = ding.sim.controls().messages().into_iter().map(|m| m.body).collect();
+    let text = Message::Text {
+        content: "通知".into(),
+    };
+    ding.client
+        .send_message(&Recipients::departments(["1"]), &text)
+        .await
+        .unwrap();
+    ding.client
+        .send_message(&Recipients::all(), &text)
+        .await
+        .unwrap();
+    let bodies: Vec<_> = ding
+        .sim
+        .controls()
+        .messages()
+        .into_iter()
+        .map(|m| m.body)
+        .collect();
     assert_eq!(bodies[0]["dept_id_list"], "1");
     assert_eq!(bodies[1]["to_all_user"], true);
-    let err = ding.client.send_message(&Recipients::tags(["1"]), &text).await.unwrap_err();
+    let err = ding
+        .client
+        .send_message(&Recipients::tags(["1"]), &text)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("no tags"), "{err}");
     assert_eq!(ding.count(ASYNCSEND), 2);
 }

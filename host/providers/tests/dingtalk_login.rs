@@ -15,12 +15,23 @@ async fn oauth2_code_gives_a_user_token_and_profile() {
     let userid = ding.userids(1).remove(0);
     let code = ding.sim.controls().oauth_code_for(&userid).unwrap();
     let token = ding.client.user_token(&code).await.unwrap();
-    assert!(!format!("{token:?}").contains(token.access_token.expose()), "user tokens are redacted");
+    assert!(
+        !format!("{token:?}").contains(token.access_token.expose()),
+        "user tokens are redacted"
+    );
     let profile = ding.client.user_profile(&token).await.unwrap();
     assert_eq!(profile.union_id, format!("un{userid}"));
     let reused = ding.client.user_token(&code).await.unwrap_err();
-    assert_eq!(reused.class(), ErrorClass::Permanent, "codes are single use");
-    assert_eq!(ding.count("/gettoken"), 0, "the code exchange needs no app token");
+    assert_eq!(
+        reused.class(),
+        ErrorClass::Permanent,
+        "codes are single use"
+    );
+    assert_eq!(
+        ding.count("/gettoken"),
+        0,
+        "the code exchange needs no app token"
+    );
 }
 
 #[tokio::test]

@@ -13,26 +13,45 @@ fn wecom_robot(wecom: &WeCom, key: &str) -> WeComRobot {
 }
 
 fn ding_robot(ding: &DingTalk, token: &str, secret: Option<&str>) -> DingRobot {
-    DingRobot::new(&ding.server.base_url, Secret::new(token), secret.map(Secret::new), fast_http())
+    DingRobot::new(
+        &ding.server.base_url,
+        Secret::new(token),
+        secret.map(Secret::new),
+        fast_http(),
+    )
 }
 
 fn ding_text(content: &str) -> DingMessage {
-    DingMessage::Text { content: content.into(), at_mobiles: vec![], at_user_ids: vec![], at_all: false }
+    DingMessage::Text {
+        content: content.into(),
+        at_mobiles: vec![],
+        at_user_ids: vec![],
+        at_all: false,
+    }
 }
 
 #[tokio::test]
 async fn wecom_robot_posts_text_markdown_and_news() {
     let wecom = WeCom::start().await;
     let robot = wecom_robot(&wecom, &wecom.sim.credentials().robot_key);
-    let article = Article { title: "日报".into(), description: None, url: "https://erp.example.com".into(), picurl: None };
+    let article = Article {
+        title: "日报".into(),
+        description: None,
+        url: "https://erp.example.com".into(),
+        picurl: None,
+    };
     let messages = [
         RobotMessage::Text {
             content: "请大家填写日报".into(),
             mentioned_list: vec!["@all".into()],
             mentioned_mobile_list: vec!["13800001111".into()],
         },
-        RobotMessage::Markdown { content: "**构建** 通过".into() },
-        RobotMessage::News { articles: vec![article] },
+        RobotMessage::Markdown {
+            content: "**构建** 通过".into(),
+        },
+        RobotMessage::News {
+            articles: vec![article],
+        },
     ];
     for message in &messages {
         robot.send(message).await.unwrap();
@@ -41,7 +60,10 @@ async fn wecom_robot_posts_text_markdown_and_news() {
     assert_eq!(posts.len(), 3);
     assert!(posts.iter().all(|p| p.errcode == 0));
     assert_eq!(posts[0].body["text"]["mentioned_list"][0], "@all");
-    assert_eq!(posts[0].body["text"]["mentioned_mobile_list"][0], "13800001111");
+    assert_eq!(
+        posts[0].body["text"]["mentioned_mobile_list"][0],
+        "13800001111"
+    );
     assert_eq!(posts[2].body["news"]["articles"][0]["title"], "日报");
 }
 
@@ -49,7 +71,12 @@ async fn wecom_robot_posts_text_markdown_and_news() {
 async fn wecom_robot_with_a_wrong_key_fails_with_a_hint() {
     let wecom = WeCom::start().await;
     let robot = wecom_robot(&wecom, "not-the-key");
-    let err = robot.send(&RobotMessage::Markdown { content: "x".into() }).await.unwrap_err();
+    let err = robot
+        .send(&RobotMessage::Markdown {
+            content: "x".into(),
+        })
+        .await
+        .unwrap_err();
     assert_eq!(err.errcode(), Some(93000));
     assert_eq!(err.class(), ErrorClass::Permanent);
     assert!(err.hint.is_some());
@@ -62,18 +89,35 @@ async fn wecom_robot_over_the_minute_limit_is_refused() {
     let wecom = WeCom::start().await;
     let robot = wecom_robot(&wecom, &wecom.sim.credentials().robot_key);
     for i in 0..20 {
-        robot.send(&RobotMessage::Markdown { content: format!("#{i}") }).await.unwrap();
+        robot
+            .send(&RobotMessage::Markdown {
+                content: format!("#{i}"),
+            })
+            .await
+            .unwrap();
     }
-    let err = robot.send(&RobotMessage::Markdown { content: "one too many".into() }).await.unwrap_err();
+    let err = robot
+        .send(&RobotMessage::Markdown {
+            content: "one too many".into(),
+        })
+        .await
+        .unwrap_err();
     assert_eq!(err.errcode(), Some(45009));
-    assert_eq!(err.class(), ErrorClass::Transient, "the outbox may retry it later");
+    assert_eq!(
+        err.class(),
+        ErrorClass::Transient,
+        "the outbox may retry it later"
+    );
 }
 
 #[tokio::test]
 async fn wecom_robot_refuses_empty_news_locally() {
     let wecom = WeCom::start().await;
     let robot = wecom_robot(&wecom, &wecom.sim.credentials().robot_key);
-    let err = robot.send(&RobotMessage::News { articles: vec![] }).await.unwrap_err();
+    let err = robot
+        .send(&RobotMessage::News { articles: vec![] })
+        .await
+        .unwrap_err();
     assert!(matches!(err.failure, Failure::Invalid(_)));
     assert!(wecom.sim.controls().calls().is_empty());
 }
@@ -90,7 +134,10 @@ async fn dingtalk_robot_signs_its_posts() {
             at_user_ids: vec![],
             at_all: false,
         },
-        DingMessage::Markdown { title: "构建".into(), text: "## 通过".into() },
+        DingMessage::Markdown {
+            title: "构建".into(),
+            text: "## 通过".into(),
+        },
         DingMessage::Link {
             title: "报表".into(),
             text: "本周".into(),
@@ -109,7 +156,10 @@ async fn dingtalk_robot_signs_its_posts() {
     }
     let posts = ding.sim.controls().robot_posts();
     assert!(posts.iter().all(|p| p.errcode == 0), "{posts:?}");
-    let types: Vec<_> = posts.iter().map(|p| p.body["msgtype"].as_str().unwrap().to_owned()).collect();
+    let types: Vec<_> = posts
+        .iter()
+        .map(|p| p.body["msgtype"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(types, vec!["text", "markdown", "link", "actionCard"]);
     assert_eq!(posts[0].body["at"]["atMobiles"][0], "13800001111");
 }
@@ -126,8 +176,15 @@ async fn dingtalk_robot_without_or_with_a_wrong_secret_is_refused() {
         assert!(err.hint.unwrap().contains("signing secret"));
     }
     let robot = ding_robot(&ding, "wrong-token", Some(&creds.robot_secret));
-    assert_eq!(robot.send(&ding_text("hi")).await.unwrap_err().errcode(), Some(300001));
-    assert_eq!(ding.sim.controls().robot_posts().len(), 3, "permanent errors are not retried");
+    assert_eq!(
+        robot.send(&ding_text("hi")).await.unwrap_err().errcode(),
+        Some(300001)
+    );
+    assert_eq!(
+        ding.sim.controls().robot_posts().len(),
+        3,
+        "permanent errors are not retried"
+    );
 }
 
 #[tokio::test]

@@ -22,7 +22,10 @@ fn replica(wecom: &WeCom, store: Arc<dyn TokenStore>) -> Client {
 async fn replicas_sharing_a_store_fetch_one_token() {
     let wecom = WeCom::start().await;
     let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
-    let (a, b) = (replica(&wecom, store.clone()), replica(&wecom, store.clone()));
+    let (a, b) = (
+        replica(&wecom, store.clone()),
+        replica(&wecom, store.clone()),
+    );
     a.list_tags().await.unwrap();
     b.list_tags().await.unwrap();
     assert_eq!(wecom.count("/cgi-bin/gettoken"), 1);
@@ -32,13 +35,20 @@ async fn replicas_sharing_a_store_fetch_one_token() {
 async fn a_token_invalidated_by_one_replica_is_replaced_for_all() {
     let wecom = WeCom::start().await;
     let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
-    let (a, b) = (replica(&wecom, store.clone()), replica(&wecom, store.clone()));
+    let (a, b) = (
+        replica(&wecom, store.clone()),
+        replica(&wecom, store.clone()),
+    );
     a.list_tags().await.unwrap();
     wecom.sim.controls().invalidate_tokens();
     a.list_tags().await.unwrap();
     b.list_tags().await.unwrap();
     assert_eq!(wecom.count("/cgi-bin/gettoken"), 2);
-    assert_eq!(wecom.count("/cgi-bin/tag/list"), 4, "only replica a saw the invalid token");
+    assert_eq!(
+        wecom.count("/cgi-bin/tag/list"),
+        4,
+        "only replica a saw the invalid token"
+    );
 }
 
 #[tokio::test]

@@ -23,7 +23,11 @@ async fn a_login_code_resolves_to_the_member_once() {
 async fn authorize_urls_carry_the_app_identity() {
     let wecom = WeCom::start().await;
     let creds = wecom.sim.credentials();
-    let url = wecom.client.authorize_url("https://erp.example.com/auth/callback", "xyz", OAuthScope::PrivateInfo);
+    let url = wecom.client.authorize_url(
+        "https://erp.example.com/auth/callback",
+        "xyz",
+        OAuthScope::PrivateInfo,
+    );
     let parsed = Url::parse(&url).unwrap();
     assert_eq!(parsed.fragment(), Some("wechat_redirect"));
     let pairs: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
@@ -35,6 +39,9 @@ async fn authorize_urls_carry_the_app_identity() {
         ("agentid", agent_id.as_str()),
         ("state", "xyz"),
     ] {
-        assert!(pairs.contains(&(k.into(), v.into())), "{k} missing in {url}");
+        assert!(
+            pairs.contains(&(k.into(), v.into())),
+            "{k} missing in {url}"
+        );
     }
 }

@@ -9,10 +9,10 @@ use serde::de::DeserializeOwned;
 use super::error::{ApiError, ErrorClass, Failure};
 use super::gettoken::GetToken;
 use super::provider::Provider;
-use super::secret::Secret;
-use super::transport::HttpConfig;
 use super::request::{ApiRequest, TokenPlacement};
 use super::retry::{RetryPolicy, with_backoff};
+use super::secret::Secret;
+use super::transport::HttpConfig;
 use super::transport::Transport;
 use crate::token::{TokenError, TokenKey, TokenManager, TokenSource};
 
@@ -50,7 +50,15 @@ impl Caller {
         key: TokenKey,
         source: Arc<dyn TokenSource>,
     ) -> Self {
-        Caller { transport, retry, auth: Some(Auth { tokens, key, source }) }
+        Caller {
+            transport,
+            retry,
+            auth: Some(Auth {
+                tokens,
+                key,
+                source,
+            }),
+        }
     }
 
     /// The caller of one app: its token comes from sending `gettoken` (a request carrying the
@@ -72,7 +80,11 @@ impl Caller {
     /// A caller for endpoints that carry their own credential (robot webhooks, signed login).
     pub fn unauthenticated(provider: Provider, http: &HttpConfig) -> Self {
         let transport = Transport::new(provider, http.timeout);
-        Caller { transport, retry: http.retry.clone(), auth: None }
+        Caller {
+            transport,
+            retry: http.retry.clone(),
+            auth: None,
+        }
     }
 
     /// The transport (for requests that carry no app token).
@@ -112,17 +124,29 @@ impl Caller {
             (Some(auth), _) => auth,
             (None, _) => {
                 let detail = "this client has no app credentials for token-authenticated endpoints";
-                return Err(ApiError::invalid(self.transport.provider(), &req.path, detail));
+                return Err(ApiError::invalid(
+                    self.transport.provider(),
+                    &req.path,
+                    detail,
+                ));
             }
         };
         let mut refreshed = false;
         loop {
-            let token = auth.tokens.get(&auth.key, &*auth.source).await.map_err(|e| self.token_error(req, e))?;
-            let result = with_backoff(&self.retry, || self.transport.execute(req, Some(&token))).await;
+            let token = auth
+                .tokens
+                .get(&auth.key, &*auth.source)
+                .await
+                .map_err(|e| self.token_error(req, e))?;
+            let result =
+                with_backoff(&self.retry, || self.transport.execute(req, Some(&token))).await;
             match result {
                 Err(err) if err.class() == ErrorClass::TokenInvalid && !refreshed => {
                     tracing::info!(endpoint = %req.path, error = %err, "access token rejected, refreshing once");
-                    auth.tokens.invalidate(&auth.key, &token).await.map_err(|e| self.token_error(req, e))?;
+                    auth.tokens
+                        .invalidate(&auth.key, &token)
+                        .await
+                        .map_err(|e| self.token_error(req, e))?;
                     refreshed = true;
                 }
                 other => return other,

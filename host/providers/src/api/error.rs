@@ -112,18 +112,32 @@ impl ApiError {
 
     /// Any other failure, with an explicit class.
     pub fn new(provider: Provider, endpoint: &str, failure: Failure, class: ErrorClass) -> Self {
-        ApiError { provider, endpoint: endpoint.to_owned(), failure, hint: None, class }
+        ApiError {
+            provider,
+            endpoint: endpoint.to_owned(),
+            failure,
+            hint: None,
+            class,
+        }
     }
 
     /// Input refused before anything was sent.
     pub fn invalid(provider: Provider, endpoint: &str, detail: impl Into<String>) -> Self {
-        Self::new(provider, endpoint, Failure::Invalid(detail.into()), ErrorClass::Permanent)
+        Self::new(
+            provider,
+            endpoint,
+            Failure::Invalid(detail.into()),
+            ErrorClass::Permanent,
+        )
     }
 
     /// The numeric provider error code, if this is a provider rejection with one.
     pub fn errcode(&self) -> Option<i64> {
         match &self.failure {
-            Failure::Rejected { errcode: ErrCode::Number(n), .. } => Some(*n),
+            Failure::Rejected {
+                errcode: ErrCode::Number(n),
+                ..
+            } => Some(*n),
             _ => None,
         }
     }
@@ -148,7 +162,10 @@ mod tests {
             false,
         );
         let text = e.to_string();
-        assert!(text.starts_with("wecom /cgi-bin/user/get: errcode 60020"), "{text}");
+        assert!(
+            text.starts_with("wecom /cgi-bin/user/get: errcode 60020"),
+            "{text}"
+        );
         assert!(text.contains("trusted IPs"), "{text}");
         assert_eq!(e.class(), ErrorClass::Permanent);
         assert_eq!(e.errcode(), Some(60020));

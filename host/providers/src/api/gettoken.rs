@@ -30,14 +30,19 @@ struct TokenAnswer {
 impl GetToken {
     /// A source sending `request` (marked as a token fetch) through `transport`.
     pub fn new(transport: Transport, retry: RetryPolicy, request: ApiRequest) -> Self {
-        GetToken { transport, retry, request: request.token_fetch() }
+        GetToken {
+            transport,
+            retry,
+            request: request.token_fetch(),
+        }
     }
 }
 
 #[async_trait]
 impl TokenSource for GetToken {
     async fn fetch(&self) -> Result<FreshToken, ApiError> {
-        let body = with_backoff(&self.retry, || self.transport.execute(&self.request, None)).await?;
+        let body =
+            with_backoff(&self.retry, || self.transport.execute(&self.request, None)).await?;
         let decode_error = |detail: String| {
             ApiError::new(
                 self.transport.provider(),
@@ -48,7 +53,9 @@ impl TokenSource for GetToken {
         };
         let answer: TokenAnswer =
             serde_json::from_value(body).map_err(|e| decode_error(e.to_string()))?;
-        let value = answer.access_token.ok_or_else(|| decode_error("no access_token".into()))?;
+        let value = answer
+            .access_token
+            .ok_or_else(|| decode_error("no access_token".into()))?;
         // Both providers document 7200 s; assume it when the field is missing.
         let expires_in = Duration::from_secs(answer.expires_in.unwrap_or(7200));
         Ok(FreshToken { value, expires_in })

@@ -40,25 +40,62 @@ const WECOM: Rules = Rules {
     token_invalid_text: &[],
     transient_text: &[],
     hints: &[
-        (40001, "check the app secret (corpsecret) configured for this connection"),
+        (
+            40001,
+            "check the app secret (corpsecret) configured for this connection",
+        ),
         (40013, "check the corp id configured for this connection"),
-        (40091, "the secret does not belong to this corp or app; copy it again from the admin console"),
-        (48002, "grant this app permission for the API in the WeCom admin console"),
-        (50001, "add the redirect domain to the app's trusted domains"),
-        (50002, "the member is outside the app's visible range; widen the visible range"),
-        (60011, "the app has no permission for that member, department or tag; widen its visible range"),
-        (60020, "add this server's IP to the app's trusted IPs (企业可信IP)"),
-        (81013, "no valid recipient: every user, department and tag was invalid or outside the visible range"),
-        (82001, "every specified member, department or tag is invalid"),
-        (45009, "the API rate limit was hit; spread calls out over time"),
-        (93000, "the robot webhook key is wrong or the robot was removed from its group"),
+        (
+            40091,
+            "the secret does not belong to this corp or app; copy it again from the admin console",
+        ),
+        (
+            48002,
+            "grant this app permission for the API in the WeCom admin console",
+        ),
+        (
+            50001,
+            "add the redirect domain to the app's trusted domains",
+        ),
+        (
+            50002,
+            "the member is outside the app's visible range; widen the visible range",
+        ),
+        (
+            60011,
+            "the app has no permission for that member, department or tag; widen its visible range",
+        ),
+        (
+            60020,
+            "add this server's IP to the app's trusted IPs (企业可信IP)",
+        ),
+        (
+            81013,
+            "no valid recipient: every user, department and tag was invalid or outside the visible range",
+        ),
+        (
+            82001,
+            "every specified member, department or tag is invalid",
+        ),
+        (
+            45009,
+            "the API rate limit was hit; spread calls out over time",
+        ),
+        (
+            93000,
+            "the robot webhook key is wrong or the robot was removed from its group",
+        ),
     ],
 };
 
 const DINGTALK: Rules = Rules {
     token_invalid: &[40014, 42001, 40001],
     transient: &[-1, 90002, 90018, 45009],
-    token_invalid_text: &["InvalidAuthentication", "invalidAuthentication", "Unauthorized"],
+    token_invalid_text: &[
+        "InvalidAuthentication",
+        "invalidAuthentication",
+        "Unauthorized",
+    ],
     transient_text: &[
         "Throttling",
         "ServiceUnavailable",
@@ -67,17 +104,44 @@ const DINGTALK: Rules = Rules {
         "Forbidden.AccessDenied.QpsLimit",
     ],
     hints: &[
-        (40001, "check the app key and app secret configured for this connection"),
-        (40089, "check the app key and app secret configured for this connection"),
-        (60011, "the app has no permission for that member or department; widen its scope"),
+        (
+            40001,
+            "check the app key and app secret configured for this connection",
+        ),
+        (
+            40089,
+            "check the app key and app secret configured for this connection",
+        ),
+        (
+            60011,
+            "the app has no permission for that member or department; widen its scope",
+        ),
         (60020, "add this server's IP to the app's IP allow-list"),
         (33012, "the userid does not exist in this organisation"),
-        (853004, "login signature mismatch; check the app secret used for login"),
-        (853002, "the server clock differs from DingTalk's by more than a minute; fix NTP"),
-        (90018, "the organisation is being rate limited; spread calls out over time"),
-        (300001, "the robot access_token is wrong or the robot was removed from its group"),
-        (310000, "the robot's security settings refused the post: check its signing secret, keywords or IP list"),
-        (410100, "the robot sent more than 20 messages a minute and is throttled for 10 minutes"),
+        (
+            853004,
+            "login signature mismatch; check the app secret used for login",
+        ),
+        (
+            853002,
+            "the server clock differs from DingTalk's by more than a minute; fix NTP",
+        ),
+        (
+            90018,
+            "the organisation is being rate limited; spread calls out over time",
+        ),
+        (
+            300001,
+            "the robot access_token is wrong or the robot was removed from its group",
+        ),
+        (
+            310000,
+            "the robot's security settings refused the post: check its signing secret, keywords or IP list",
+        ),
+        (
+            410100,
+            "the robot sent more than 20 messages a minute and is throttled for 10 minutes",
+        ),
     ],
 };
 
@@ -112,9 +176,12 @@ impl Provider {
     /// What an administrator should do about this code, when there is a known answer.
     pub fn hint(self, code: &ErrCode) -> Option<&'static str> {
         match code {
-            ErrCode::Number(n) => {
-                self.rules().hints.iter().find(|(c, _)| c == n).map(|(_, h)| *h)
-            }
+            ErrCode::Number(n) => self
+                .rules()
+                .hints
+                .iter()
+                .find(|(c, _)| c == n)
+                .map(|(_, h)| *h),
             ErrCode::Text(t) if t.contains("IpNotInWhiteList") || t.contains("IpNotAllowed") => {
                 Some("add this server's IP to the app's IP allow-list")
             }
@@ -152,39 +219,70 @@ mod tests {
     #[test]
     fn busy_and_rate_limits_are_transient() {
         for code in [-1, 45009, 45033] {
-            assert_eq!(Provider::WeCom.classify(&n(code), false), ErrorClass::Transient);
+            assert_eq!(
+                Provider::WeCom.classify(&n(code), false),
+                ErrorClass::Transient
+            );
         }
         for code in [-1, 90018] {
-            assert_eq!(Provider::DingTalk.classify(&n(code), false), ErrorClass::Transient);
+            assert_eq!(
+                Provider::DingTalk.classify(&n(code), false),
+                ErrorClass::Transient
+            );
         }
         for text in ["Throttling.Api", "Forbidden.AccessDenied.QpsLimitForApi"] {
             let throttled = ErrCode::Text(text.into());
-            assert_eq!(Provider::DingTalk.classify(&throttled, false), ErrorClass::Transient);
+            assert_eq!(
+                Provider::DingTalk.classify(&throttled, false),
+                ErrorClass::Transient
+            );
         }
     }
 
     #[test]
     fn everything_else_is_permanent() {
         for code in [60020, 81013, 60011, 40013, 12345] {
-            assert_eq!(Provider::WeCom.classify(&n(code), false), ErrorClass::Permanent);
+            assert_eq!(
+                Provider::WeCom.classify(&n(code), false),
+                ErrorClass::Permanent
+            );
         }
-        assert_eq!(Provider::DingTalk.classify(&n(33012), false), ErrorClass::Permanent);
+        assert_eq!(
+            Provider::DingTalk.classify(&n(33012), false),
+            ErrorClass::Permanent
+        );
     }
 
     #[test]
     fn dingtalk_text_codes() {
         let bad = ErrCode::Text("InvalidAuthentication".into());
-        assert_eq!(Provider::DingTalk.classify(&bad, false), ErrorClass::TokenInvalid);
+        assert_eq!(
+            Provider::DingTalk.classify(&bad, false),
+            ErrorClass::TokenInvalid
+        );
         let ip = ErrCode::Text("Forbidden.AccessDenied.IpNotInWhiteList".into());
-        assert_eq!(Provider::DingTalk.classify(&ip, false), ErrorClass::Permanent);
+        assert_eq!(
+            Provider::DingTalk.classify(&ip, false),
+            ErrorClass::Permanent
+        );
         assert!(Provider::DingTalk.hint(&ip).unwrap().contains("allow-list"));
     }
 
     #[test]
     fn hints_name_the_fix() {
-        assert!(Provider::WeCom.hint(&n(60020)).unwrap().contains("trusted IPs"));
+        assert!(
+            Provider::WeCom
+                .hint(&n(60020))
+                .unwrap()
+                .contains("trusted IPs")
+        );
         assert!(Provider::WeCom.hint(&n(40001)).unwrap().contains("secret"));
-        assert!(Provider::WeCom.hint(&n(81013)).unwrap().contains("no valid recipient"));
+        assert!(
+            Provider::WeCom
+                .hint(&n(81013))
+                .unwrap()
+                .contains("no valid recipient")
+        );
         assert_eq!(Provider::WeCom.hint(&n(99999)), None);
     }
 }

@@ -17,12 +17,18 @@ pub struct Recipients {
 impl Recipients {
     /// Everyone in the app's visible range.
     pub fn all() -> Self {
-        Recipients { all: true, ..Self::default() }
+        Recipients {
+            all: true,
+            ..Self::default()
+        }
     }
 
     /// The given users.
     pub fn users<S: Into<String>>(users: impl IntoIterator<Item = S>) -> Self {
-        Recipients { users: users.into_iter().map(Into::into).collect(), ..Self::default() }
+        Recipients {
+            users: users.into_iter().map(Into::into).collect(),
+            ..Self::default()
+        }
     }
 
     /// The given departments.
@@ -35,7 +41,10 @@ impl Recipients {
 
     /// The given tags.
     pub fn tags<S: Into<String>>(tags: impl IntoIterator<Item = S>) -> Self {
-        Recipients { tags: tags.into_iter().map(Into::into).collect(), ..Self::default() }
+        Recipients {
+            tags: tags.into_iter().map(Into::into).collect(),
+            ..Self::default()
+        }
     }
 
     /// True when nobody is addressed.
@@ -55,7 +64,10 @@ impl Recipients {
         ];
         for (name, list, max) in lists {
             if list.len() > max {
-                return Err(format!("{} {name} given, at most {max} per message", list.len()));
+                return Err(format!(
+                    "{} {name} given, at most {max} per message",
+                    list.len()
+                ));
             }
         }
         Ok(())
@@ -77,14 +89,22 @@ mod tests {
 
     #[test]
     fn empty_recipients_are_refused() {
-        assert!(Recipients::default().check(10, 10).unwrap_err().contains("no recipients"));
+        assert!(
+            Recipients::default()
+                .check(10, 10)
+                .unwrap_err()
+                .contains("no recipients")
+        );
         assert!(Recipients::all().check(10, 10).is_ok());
     }
 
     #[test]
     fn list_limits_name_the_list() {
         let r = Recipients::tags((0..3).map(|i| i.to_string()));
-        assert_eq!(r.check(10, 2).unwrap_err(), "3 tags given, at most 2 per message");
+        assert_eq!(
+            r.check(10, 2).unwrap_err(),
+            "3 tags given, at most 2 per message"
+        );
     }
 
     #[test]

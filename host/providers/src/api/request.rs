@@ -95,7 +95,11 @@ impl ApiRequest {
         // The request bodies are plain derived structs with string keys, for which serialisation
         // cannot fail; `Null` would be rejected by the provider rather than sent silently wrong.
         let body = serde_json::to_value(body).unwrap_or(Value::Null);
-        ApiRequest { method: Method::POST, body: Some(body), ..Self::get(base, path) }
+        ApiRequest {
+            method: Method::POST,
+            body: Some(body),
+            ..Self::get(base, path)
+        }
     }
 
     /// Adds a visible query parameter.
@@ -141,7 +145,11 @@ impl ApiRequest {
 pub fn url_with_query(base: &str, params: &[(&str, &str)]) -> String {
     let mut url = base.to_owned();
     for (i, (name, value)) in params.iter().enumerate() {
-        let separator = if i == 0 && !base.contains('?') { '?' } else { '&' };
+        let separator = if i == 0 && !base.contains('?') {
+            '?'
+        } else {
+            '&'
+        };
         let value: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
         url.push(separator);
         url.push_str(name);
@@ -157,10 +165,17 @@ mod tests {
 
     #[test]
     fn debug_hides_body_and_secrets() {
-        let req = ApiRequest::post("https://h", "/p", &serde_json::json!({"client_secret": "s3cr3t"}))
-            .secret_query("corpsecret", &Secret::new("q-secret"));
+        let req = ApiRequest::post(
+            "https://h",
+            "/p",
+            &serde_json::json!({"client_secret": "s3cr3t"}),
+        )
+        .secret_query("corpsecret", &Secret::new("q-secret"));
         let shown = format!("{req:?}");
-        assert!(!shown.contains("s3cr3t") && !shown.contains("q-secret"), "{shown}");
+        assert!(
+            !shown.contains("s3cr3t") && !shown.contains("q-secret"),
+            "{shown}"
+        );
         assert!(shown.contains("/p"));
     }
 
@@ -168,6 +183,9 @@ mod tests {
     fn url_with_query_encodes_values() {
         let url = url_with_query("https://h/p", &[("a", "x y"), ("b", "https://r/?q=1")]);
         assert_eq!(url, "https://h/p?a=x+y&b=https%3A%2F%2Fr%2F%3Fq%3D1");
-        assert_eq!(url_with_query("https://h/p?z=1", &[("a", "b")]), "https://h/p?z=1&a=b");
+        assert_eq!(
+            url_with_query("https://h/p?z=1", &[("a", "b")]),
+            "https://h/p?z=1&a=b"
+        );
     }
 }

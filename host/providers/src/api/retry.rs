@@ -44,7 +44,11 @@ impl RetryPolicy {
         let ceiling = self.ceiling(retry);
         let half = ceiling / 2;
         let spread = (ceiling - half).as_nanos() as u64;
-        let jitter = if spread == 0 { 0 } else { rand::rng().random_range(0..=spread) };
+        let jitter = if spread == 0 {
+            0
+        } else {
+            rand::rng().random_range(0..=spread)
+        };
         half + Duration::from_nanos(jitter)
     }
 }
@@ -104,8 +108,14 @@ mod tests {
 
     #[test]
     fn delay_stays_within_upper_half_of_ceiling() {
-        let p = RetryPolicy { base_delay: Duration::from_millis(100), ..policy(5) };
-        let p = RetryPolicy { max_delay: Duration::from_secs(1), ..p };
+        let p = RetryPolicy {
+            base_delay: Duration::from_millis(100),
+            ..policy(5)
+        };
+        let p = RetryPolicy {
+            max_delay: Duration::from_secs(1),
+            ..p
+        };
         for retry in 0..6 {
             for _ in 0..50 {
                 let d = p.delay(retry);

@@ -23,7 +23,10 @@ pub struct HttpConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        HttpConfig { timeout: Duration::from_secs(10), retry: RetryPolicy::default() }
+        HttpConfig {
+            timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+        }
     }
 }
 
@@ -42,7 +45,11 @@ impl Transport {
     /// This panics only where `reqwest::Client::new` does: when the TLS backend or the system
     /// resolver configuration cannot be loaded at all, which no request could survive either.
     pub fn new(provider: Provider, timeout: Duration) -> Self {
-        Transport { http: reqwest::Client::new(), provider, timeout }
+        Transport {
+            http: reqwest::Client::new(),
+            provider,
+            timeout,
+        }
     }
 
     /// Which provider this transport talks to.
@@ -52,12 +59,26 @@ impl Transport {
 
     /// Sends `req` once, with `token` placed as the request asks, and returns the JSON body of a
     /// successful answer.
-    pub async fn execute(&self, req: &ApiRequest, token: Option<&Secret>) -> Result<Value, ApiError> {
+    pub async fn execute(
+        &self,
+        req: &ApiRequest,
+        token: Option<&Secret>,
+    ) -> Result<Value, ApiError> {
         let url = format!("{}{}", req.base.trim_end_matches('/'), req.path);
-        let mut builder = self.http.request(req.method.clone(), url).timeout(self.timeout);
-        let mut query: Vec<(&str, &str)> =
-            req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        query.extend(req.secret_query.iter().map(|(k, v)| (k.as_str(), v.expose())));
+        let mut builder = self
+            .http
+            .request(req.method.clone(), url)
+            .timeout(self.timeout);
+        let mut query: Vec<(&str, &str)> = req
+            .query
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        query.extend(
+            req.secret_query
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.expose())),
+        );
         match (req.token, token) {
             (TokenPlacement::Query, Some(t)) => query.push(("access_token", t.expose())),
             (TokenPlacement::Header, Some(t)) => {
@@ -74,13 +95,24 @@ impl Transport {
         if let Some(body) = &req.body {
             builder = builder.json(body);
         }
-        let response = builder.send().await.map_err(|e| self.network_error(req, e))?;
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| self.network_error(req, e))?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| self.network_error(req, e))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.network_error(req, e))?;
         self.interpret(req, status, &bytes)
     }
 
-    fn interpret(&self, req: &ApiRequest, status: StatusCode, bytes: &[u8]) -> Result<Value, ApiError> {
+    fn interpret(
+        &self,
+        req: &ApiRequest,
+        status: StatusCode,
+        bytes: &[u8],
+    ) -> Result<Value, ApiError> {
         let body: Option<Value> = serde_json::from_slice(bytes).ok();
         if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
             return Err(self.fail(req, Failure::Status(status.as_u16()), ErrorClass::Transient));
@@ -105,7 +137,10 @@ impl Transport {
                 Ok(body.unwrap_or(Value::Object(Default::default())))
             }
             Envelope::Rest => {
-                let code = body.as_ref().and_then(|b| b.get("code")).and_then(Value::as_str);
+                let code = body
+                    .as_ref()
+                    .and_then(|b| b.get("code"))
+                    .and_then(Value::as_str);
                 match code {
                     Some(code) => {
                         let message = body
@@ -125,9 +160,9 @@ impl Transport {
                         }
                         Err(err)
                     }
-                    None if status == StatusCode::UNAUTHORIZED && !req.token_fetch => Err(
-                        self.fail(req, Failure::Status(401), ErrorClass::TokenInvalid),
-                    ),
+                    None if status == StatusCode::UNAUTHORIZED && !req.token_fetch => {
+                        Err(self.fail(req, Failure::Status(401), ErrorClass::TokenInvalid))
+                    }
                     None => Err(self.status_or_decode(req, status)),
                 }
             }
@@ -136,7 +171,11 @@ impl Transport {
 
     fn status_or_decode(&self, req: &ApiRequest, status: StatusCode) -> ApiError {
         if status.is_success() {
-            self.fail(req, Failure::Decode("body is not JSON".into()), ErrorClass::Permanent)
+            self.fail(
+                req,
+                Failure::Decode("body is not JSON".into()),
+                ErrorClass::Permanent,
+            )
         } else {
             self.fail(req, Failure::Status(status.as_u16()), ErrorClass::Permanent)
         }
@@ -164,20 +203,35 @@ impl Transport {
 /// sub-code is what the provider table knows about, so it wins when it is numeric.
 fn envelope_error(body: &Value) -> Option<(ErrCode, String)> {
     let errcode = body.get("errcode").and_then(|c| {
-        c.as_i64().or_else(|| c.as_str().and_then(|s| s.parse().ok()))
+        c.as_i64()
+            .or_else(|| c.as_str().and_then(|s| s.parse().ok()))
     });
-    let errmsg = body.get("errmsg").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let sub_code = body
-        .get("sub_code")
-        .and_then(|c| c.as_i64().or_else(|| c.as_str().and_then(|s| s.parse().ok())));
+    let errmsg = body
+        .get("errmsg")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let sub_code = body.get("sub_code").and_then(|c| {
+        c.as_i64()
+            .or_else(|| c.as_str().and_then(|s| s.parse().ok()))
+    });
     match (errcode, body.get("success").and_then(Value::as_bool)) {
         (Some(0) | None, Some(false)) => {
-            let code = body.get("code").and_then(Value::as_str).unwrap_or("unsuccessful");
-            let message = body.get("message").and_then(Value::as_str).unwrap_or(&errmsg);
+            let code = body
+                .get("code")
+                .and_then(Value::as_str)
+                .unwrap_or("unsuccessful");
+            let message = body
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or(&errmsg);
             Some((ErrCode::Text(code.to_owned()), message.to_owned()))
         }
         (Some(0) | None, _) => None,
-        (Some(code), _) => Some((ErrCode::Number(sub_code.filter(|_| code == 88).unwrap_or(code)), errmsg)),
+        (Some(code), _) => Some((
+            ErrCode::Number(sub_code.filter(|_| code == 88).unwrap_or(code)),
+            errmsg,
+        )),
     }
 }
 
@@ -221,6 +275,9 @@ mod tests {
     #[test]
     fn success_false_is_an_error() {
         let body = json!({"success":false,"code":"param.error","message":"bad"});
-        assert_eq!(envelope_error(&body).unwrap(), (ErrCode::Text("param.error".into()), "bad".into()));
+        assert_eq!(
+            envelope_error(&body).unwrap(),
+            (ErrCode::Text("param.error".into()), "bad".into())
+        );
     }
 }

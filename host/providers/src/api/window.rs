@@ -66,7 +66,9 @@ pub fn split<'a>(
     Ok(spans(start, end, limits.max_span_secs)?
         .into_iter()
         .flat_map(|(start, end)| {
-            users.chunks(limits.max_users).map(move |users| Chunk { users, start, end })
+            users
+                .chunks(limits.max_users)
+                .map(move |users| Chunk { users, start, end })
         })
         .collect())
 }
@@ -105,18 +107,41 @@ mod tests {
     #[test]
     fn small_request_is_one_chunk() {
         let u = users(3);
-        let chunks = split(&u, 0, DAY, Limits { max_users: 100, max_span_secs: 30 * DAY }).unwrap();
-        assert_eq!(chunks, vec![Chunk { users: &u[..], start: 0, end: DAY }]);
+        let chunks = split(
+            &u,
+            0,
+            DAY,
+            Limits {
+                max_users: 100,
+                max_span_secs: 30 * DAY,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            chunks,
+            vec![Chunk {
+                users: &u[..],
+                start: 0,
+                end: DAY
+            }]
+        );
     }
 
     #[test]
     fn users_and_days_are_both_split() {
         let u = users(120);
-        let limits = Limits { max_users: 50, max_span_secs: 7 * DAY };
+        let limits = Limits {
+            max_users: 50,
+            max_span_secs: 7 * DAY,
+        };
         let chunks = split(&u, 0, 20 * DAY, limits).unwrap();
         // 3 windows (0-7d, 7d+1s-14d+1s, ...-20d) × 3 user chunks (50, 50, 20).
         assert_eq!(chunks.len(), 9);
-        assert!(chunks.iter().all(|c| c.users.len() <= 50 && c.end - c.start <= 7 * DAY));
+        assert!(
+            chunks
+                .iter()
+                .all(|c| c.users.len() <= 50 && c.end - c.start <= 7 * DAY)
+        );
         let sizes: Vec<_> = chunks[..3].iter().map(|c| c.users.len()).collect();
         assert_eq!(sizes, vec![50, 50, 20]);
     }
@@ -124,7 +149,10 @@ mod tests {
     #[test]
     fn windows_cover_the_range_without_overlap() {
         let u = users(1);
-        let limits = Limits { max_users: 100, max_span_secs: 30 * DAY };
+        let limits = Limits {
+            max_users: 100,
+            max_span_secs: 30 * DAY,
+        };
         let chunks = split(&u, 100, 100 + 65 * DAY, limits).unwrap();
         assert_eq!(chunks.first().unwrap().start, 100);
         assert_eq!(chunks.last().unwrap().end, 100 + 65 * DAY);
@@ -136,9 +164,18 @@ mod tests {
     #[test]
     fn bad_input_is_an_error_not_a_panic() {
         let u = users(1);
-        let limits = Limits { max_users: 1, max_span_secs: 1 };
-        assert_eq!(split(&u, 10, 5, limits), Err(SplitError::EmptyRange { start: 10, end: 5 }));
-        let zero = Limits { max_users: 0, max_span_secs: 1 };
+        let limits = Limits {
+            max_users: 1,
+            max_span_secs: 1,
+        };
+        assert_eq!(
+            split(&u, 10, 5, limits),
+            Err(SplitError::EmptyRange { start: 10, end: 5 })
+        );
+        let zero = Limits {
+            max_users: 0,
+            max_span_secs: 1,
+        };
         assert_eq!(split(&u, 0, 5, zero), Err(SplitError::ZeroLimits));
     }
 
@@ -151,7 +188,16 @@ mod tests {
 
     #[test]
     fn no_users_means_no_calls() {
-        let chunks = split(&[], 0, DAY, Limits { max_users: 10, max_span_secs: DAY }).unwrap();
+        let chunks = split(
+            &[],
+            0,
+            DAY,
+            Limits {
+                max_users: 10,
+                max_span_secs: DAY,
+            },
+        )
+        .unwrap();
         assert!(chunks.is_empty());
     }
 }

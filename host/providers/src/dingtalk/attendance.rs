@@ -8,7 +8,10 @@ use crate::api::ApiError;
 use crate::api::window::{self, Limits};
 
 /// The per-call limits of `attendance/list`.
-pub const ATTENDANCE_LIMITS: Limits = Limits { max_users: 50, max_span_secs: 7 * 86_400 };
+pub const ATTENDANCE_LIMITS: Limits = Limits {
+    max_users: 50,
+    max_span_secs: 7 * 86_400,
+};
 /// Records per page: the documented maximum.
 const PAGE_SIZE: u32 = 50;
 /// DingTalk reads `workDateFrom`/`workDateTo` as China Standard Time (UTC+8, no DST).
@@ -68,7 +71,12 @@ struct ListAnswer {
 impl Client {
     /// `attendance/list` for `users` between `start` and `end` (Unix seconds, inclusive), split
     /// into 50-user, 7-day calls and paged to the end.
-    pub async fn attendance(&self, users: &[String], start: i64, end: i64) -> Result<Vec<AttendanceRecord>, ApiError> {
+    pub async fn attendance(
+        &self,
+        users: &[String],
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<AttendanceRecord>, ApiError> {
         let path = "/attendance/list";
         let chunks = window::split(users, start, end, ATTENDANCE_LIMITS)
             .map_err(|e| self.invalid(path, e.to_string()))?;

@@ -36,13 +36,23 @@ struct GroupSent {
 
 impl Client {
     /// `chat/send` to an app-created group; returns the message id.
-    pub async fn send_chat_message(&self, chat_id: &str, message: &Message) -> Result<String, ApiError> {
+    pub async fn send_chat_message(
+        &self,
+        chat_id: &str,
+        message: &Message,
+    ) -> Result<String, ApiError> {
         let body = json!({ "chatid": chat_id, "msg": message.to_json() });
-        Ok(self.call::<ChatSent>(self.oapi_post("/chat/send", &body)).await?.message_id)
+        Ok(self
+            .call::<ChatSent>(self.oapi_post("/chat/send", &body))
+            .await?
+            .message_id)
     }
 
     /// `/v1.0/robot/groupMessages/send`; returns the key to query read status with.
-    pub async fn send_group_message(&self, message: &RobotGroupMessage) -> Result<String, ApiError> {
+    pub async fn send_group_message(
+        &self,
+        message: &RobotGroupMessage,
+    ) -> Result<String, ApiError> {
         let req = self.api_post("/v1.0/robot/groupMessages/send", message);
         Ok(self.call::<GroupSent>(req).await?.process_query_key)
     }

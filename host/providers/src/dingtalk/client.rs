@@ -106,12 +106,16 @@ impl Client {
 
     /// A v1.0 GET with the token in the header.
     pub(super) fn api_get(&self, path: &str) -> ApiRequest {
-        ApiRequest::get(&self.api, path).token(TokenPlacement::Header).rest()
+        ApiRequest::get(&self.api, path)
+            .token(TokenPlacement::Header)
+            .rest()
     }
 
     /// A v1.0 JSON POST with the token in the header.
     pub(super) fn api_post(&self, path: &str, body: &impl Serialize) -> ApiRequest {
-        ApiRequest::post(&self.api, path, body).token(TokenPlacement::Header).rest()
+        ApiRequest::post(&self.api, path, body)
+            .token(TokenPlacement::Header)
+            .rest()
     }
 
     /// Sends `req` and decodes the answer.
@@ -120,7 +124,10 @@ impl Client {
     }
 
     /// Sends `req` and decodes its `result`.
-    pub(super) async fn call_result<T: DeserializeOwned>(&self, req: ApiRequest) -> Result<T, ApiError> {
+    pub(super) async fn call_result<T: DeserializeOwned>(
+        &self,
+        req: ApiRequest,
+    ) -> Result<T, ApiError> {
         Ok(self.caller.call::<Wrapped<T>>(&req).await?.result)
     }
 

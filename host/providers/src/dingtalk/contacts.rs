@@ -101,17 +101,31 @@ struct GetUser<'a> {
 impl Client {
     /// `topapi/v2/department/listsub`: the direct sub-departments of `dept_id` (1 = root).
     pub async fn list_departments(&self, dept_id: i64) -> Result<Vec<Department>, ApiError> {
-        let body = ListSub { dept_id, language: "zh_CN" };
-        self.call_result(self.oapi_post("/topapi/v2/department/listsub", &body)).await
+        let body = ListSub {
+            dept_id,
+            language: "zh_CN",
+        };
+        self.call_result(self.oapi_post("/topapi/v2/department/listsub", &body))
+            .await
     }
 
     /// One page of `topapi/v2/user/list`; start with cursor 0.
-    pub async fn list_users_page(&self, dept_id: i64, cursor: i64, size: u32) -> Result<UserPage, ApiError> {
+    pub async fn list_users_page(
+        &self,
+        dept_id: i64,
+        cursor: i64,
+        size: u32,
+    ) -> Result<UserPage, ApiError> {
         let path = "/topapi/v2/user/list";
         if !(1..=PAGE_SIZE).contains(&size) {
             return Err(self.invalid(path, format!("size {size} outside 1..={PAGE_SIZE}")));
         }
-        let body = ListUsers { dept_id, cursor, size, language: "zh_CN" };
+        let body = ListUsers {
+            dept_id,
+            cursor,
+            size,
+            language: "zh_CN",
+        };
         self.call_result(self.oapi_post(path, &body)).await
     }
 
@@ -131,7 +145,11 @@ impl Client {
 
     /// `topapi/v2/user/get`.
     pub async fn get_user(&self, userid: &str) -> Result<User, ApiError> {
-        let body = GetUser { userid, language: "zh_CN" };
-        self.call_result(self.oapi_post("/topapi/v2/user/get", &body)).await
+        let body = GetUser {
+            userid,
+            language: "zh_CN",
+        };
+        self.call_result(self.oapi_post("/topapi/v2/user/get", &body))
+            .await
     }
 }

@@ -116,7 +116,9 @@ impl Client {
             code: auth_code,
             grant_type: "authorization_code",
         };
-        let req = self.api_post("/v1.0/oauth2/userAccessToken", &body).token(TokenPlacement::None);
+        let req = self
+            .api_post("/v1.0/oauth2/userAccessToken", &body)
+            .token(TokenPlacement::None);
         self.call(req).await
     }
 
@@ -139,11 +141,15 @@ impl Client {
     pub async fn sns_user(&self, tmp_auth_code: &str) -> Result<SnsUser, ApiError> {
         let timestamp = now_ms().to_string();
         let signature = sign::login_sign(self.app_secret.expose(), &timestamp);
-        let req = ApiRequest::post(&self.oapi, "/sns/getuserinfo_bycode", &json!({ "tmp_auth_code": tmp_auth_code }))
-            .query("accessKey", &self.app_key)
-            .query("timestamp", timestamp)
-            .query("signature", signature)
-            .token(TokenPlacement::None);
+        let req = ApiRequest::post(
+            &self.oapi,
+            "/sns/getuserinfo_bycode",
+            &json!({ "tmp_auth_code": tmp_auth_code }),
+        )
+        .query("accessKey", &self.app_key)
+        .query("timestamp", timestamp)
+        .query("signature", signature)
+        .token(TokenPlacement::None);
         Ok(self.call::<SnsAnswer>(req).await?.user_info)
     }
 }

@@ -62,11 +62,17 @@ impl Message {
     /// The `msg` object DingTalk expects.
     pub(super) fn to_json(&self) -> Value {
         match self {
-            Message::Text { content } => json!({ "msgtype": "text", "text": { "content": content } }),
+            Message::Text { content } => {
+                json!({ "msgtype": "text", "text": { "content": content } })
+            }
             Message::Markdown { title, text } => {
                 json!({ "msgtype": "markdown", "markdown": { "title": title, "text": text } })
             }
-            Message::ActionCard { title, markdown, card } => {
+            Message::ActionCard {
+                title,
+                markdown,
+                card,
+            } => {
                 let mut action = json!({ "title": title, "markdown": markdown });
                 match card {
                     ActionCard::Single { title, url } => {
@@ -128,7 +134,11 @@ struct ProgressAnswer {
 
 impl Client {
     /// `asyncsend_v2` of `message` to `to` from this client's agent. DingTalk has no tags.
-    pub async fn send_message(&self, to: &Recipients, message: &Message) -> Result<SendResult, ApiError> {
+    pub async fn send_message(
+        &self,
+        to: &Recipients,
+        message: &Message,
+    ) -> Result<SendResult, ApiError> {
         let path = "/topapi/message/corpconversation/asyncsend_v2";
         let check = if to.tags.is_empty() {
             to.check(MAX_RECIPIENTS, MAX_RECIPIENTS)
@@ -167,7 +177,10 @@ mod tests {
         let msg = Message::ActionCard {
             title: "t".into(),
             markdown: "m".into(),
-            card: ActionCard::Buttons { buttons: vec![("ok".into(), "https://a".into())], vertical: true },
+            card: ActionCard::Buttons {
+                buttons: vec![("ok".into(), "https://a".into())],
+                vertical: true,
+            },
         };
         assert_eq!(
             msg.to_json(),
@@ -178,7 +191,13 @@ mod tests {
 
     #[test]
     fn markdown_shape() {
-        let msg = Message::Markdown { title: "t".into(), text: "# x".into() };
-        assert_eq!(msg.to_json(), json!({"msgtype":"markdown","markdown":{"title":"t","text":"# x"}}));
+        let msg = Message::Markdown {
+            title: "t".into(),
+            text: "# x".into(),
+        };
+        assert_eq!(
+            msg.to_json(),
+            json!({"msgtype":"markdown","markdown":{"title":"t","text":"# x"}})
+        );
     }
 }

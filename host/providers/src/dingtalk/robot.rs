@@ -56,7 +56,12 @@ pub enum RobotMessage {
 impl RobotMessage {
     fn body(&self) -> Value {
         match self {
-            RobotMessage::Text { content, at_mobiles, at_user_ids, at_all } => json!({
+            RobotMessage::Text {
+                content,
+                at_mobiles,
+                at_user_ids,
+                at_all,
+            } => json!({
                 "msgtype": "text",
                 "text": { "content": content },
                 "at": { "atMobiles": at_mobiles, "atUserIds": at_user_ids, "isAtAll": at_all },
@@ -64,11 +69,21 @@ impl RobotMessage {
             RobotMessage::Markdown { title, text } => {
                 json!({ "msgtype": "markdown", "markdown": { "title": title, "text": text } })
             }
-            RobotMessage::Link { title, text, message_url, pic_url } => json!({
+            RobotMessage::Link {
+                title,
+                text,
+                message_url,
+                pic_url,
+            } => json!({
                 "msgtype": "link",
                 "link": { "title": title, "text": text, "messageUrl": message_url, "picUrl": pic_url.clone().unwrap_or_default() },
             }),
-            RobotMessage::ActionCard { title, text, single_title, single_url } => json!({
+            RobotMessage::ActionCard {
+                title,
+                text,
+                single_title,
+                single_url,
+            } => json!({
                 "msgtype": "actionCard",
                 "actionCard": { "title": title, "text": text, "singleTitle": single_title, "singleURL": single_url },
             }),
@@ -114,7 +129,9 @@ impl Robot {
 
 /// Milliseconds since the Unix epoch (a clock before 1970 counts as 0).
 pub(super) fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 #[cfg(test)]

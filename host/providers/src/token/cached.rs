@@ -83,7 +83,10 @@ mod tests {
     #[test]
     fn refresh_starts_ahead_of_expiry() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
-        let fresh = FreshToken { value: Secret::new("t"), expires_in: Duration::from_secs(7200) };
+        let fresh = FreshToken {
+            value: Secret::new("t"),
+            expires_in: Duration::from_secs(7200),
+        };
         let token = CachedToken::from_fresh(fresh, now, Duration::from_secs(300));
         assert!(token.is_fresh(now + Duration::from_secs(6899)));
         assert!(!token.is_fresh(now + Duration::from_secs(6900)));
@@ -94,7 +97,10 @@ mod tests {
     #[test]
     fn short_lived_tokens_refresh_at_half_life() {
         let now = SystemTime::UNIX_EPOCH;
-        let fresh = FreshToken { value: Secret::new("t"), expires_in: Duration::from_secs(60) };
+        let fresh = FreshToken {
+            value: Secret::new("t"),
+            expires_in: Duration::from_secs(60),
+        };
         let token = CachedToken::from_fresh(fresh, now, Duration::from_secs(300));
         assert_eq!(token.refresh_at, now + Duration::from_secs(30));
     }

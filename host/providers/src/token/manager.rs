@@ -38,7 +38,9 @@ pub struct TokenManager {
 
 impl std::fmt::Debug for TokenManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenManager").field("refresh_ahead", &self.refresh_ahead).finish()
+        f.debug_struct("TokenManager")
+            .field("refresh_ahead", &self.refresh_ahead)
+            .finish()
     }
 }
 
@@ -69,7 +71,11 @@ impl TokenManager {
     /// Concurrent callers for the same key share one fetch. While a token that is due for
     /// refresh is still valid, callers that find a refresh already running keep using it instead
     /// of waiting, so there is never a gap without a token.
-    pub async fn get(&self, key: &TokenKey, source: &dyn TokenSource) -> Result<Secret, TokenError> {
+    pub async fn get(
+        &self,
+        key: &TokenKey,
+        source: &dyn TokenSource,
+    ) -> Result<Secret, TokenError> {
         let cached = self.store.load(key).await?;
         let now = SystemTime::now();
         if let Some(token) = cached.as_ref().filter(|t| t.is_fresh(now)) {
@@ -103,7 +109,10 @@ impl TokenManager {
 
     fn flight(&self, key: &TokenKey) -> Arc<tokio::sync::Mutex<()>> {
         // Same reasoning as the memory store: inserting an entry cannot be left half-done.
-        let mut flights = self.flights.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut flights = self
+            .flights
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         flights.entry(key.clone()).or_default().clone()
     }
 }
@@ -122,7 +131,10 @@ mod tests {
 
     impl CountingSource {
         fn new(lifetime: Duration) -> Self {
-            CountingSource { fetches: AtomicU32::new(0), lifetime }
+            CountingSource {
+                fetches: AtomicU32::new(0),
+                lifetime,
+            }
         }
     }
 
@@ -133,7 +145,10 @@ mod tests {
             for _ in 0..10 {
                 tokio::task::yield_now().await;
             }
-            Ok(FreshToken { value: Secret::new(format!("token-{n}")), expires_in: self.lifetime })
+            Ok(FreshToken {
+                value: Secret::new(format!("token-{n}")),
+                expires_in: self.lifetime,
+            })
         }
     }
 
@@ -163,7 +178,10 @@ mod tests {
         async fn fetch(&self) -> Result<FreshToken, ApiError> {
             self.entered.notify_one();
             self.release.notified().await;
-            Ok(FreshToken { value: Secret::new("new"), expires_in: Duration::from_secs(7200) })
+            Ok(FreshToken {
+                value: Secret::new("new"),
+                expires_in: Duration::from_secs(7200),
+            })
         }
     }
 
@@ -178,7 +196,10 @@ mod tests {
         };
         store.save(&key(), &due).await.unwrap();
         let manager = Arc::new(TokenManager::new(store));
-        let source = Arc::new(GatedSource { entered: Default::default(), release: Default::default() });
+        let source = Arc::new(GatedSource {
+            entered: Default::default(),
+            release: Default::default(),
+        });
         let refresher = {
             let (manager, source) = (manager.clone(), source.clone());
             tokio::spawn(async move { manager.get(&key(), &*source).await.unwrap() })
@@ -220,7 +241,10 @@ mod tests {
         assert_eq!(second.expose(), "token-2");
         // A late invalidation of the old token must not throw the new one away.
         manager.invalidate(&key(), &first).await.unwrap();
-        assert_eq!(manager.get(&key(), &source).await.unwrap().expose(), "token-2");
+        assert_eq!(
+            manager.get(&key(), &source).await.unwrap().expose(),
+            "token-2"
+        );
         assert_eq!(source.fetches.load(Ordering::SeqCst), 2);
     }
 
@@ -238,7 +262,9 @@ mod tests {
     async fn fetch_errors_are_passed_through() {
         let manager = TokenManager::default();
         let err = manager.get(&key(), &FailingSource).await.unwrap_err();
-        let TokenError::Fetch(api) = err else { panic!("expected a fetch error") };
+        let TokenError::Fetch(api) = err else {
+            panic!("expected a fetch error")
+        };
         assert_eq!(api.errcode(), Some(40001));
     }
 }

@@ -43,7 +43,9 @@ impl MemoryTokenStore {
     fn tokens(&self) -> std::sync::MutexGuard<'_, HashMap<TokenKey, CachedToken>> {
         // A panic while holding this lock cannot leave the map half-updated (every operation is
         // a single insert/remove), so a poisoned lock is still safe to use.
-        self.tokens.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.tokens
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -74,7 +76,11 @@ mod tests {
 
     fn token(value: &str) -> CachedToken {
         let now = SystemTime::now();
-        CachedToken { value: Secret::new(value), expires_at: now, refresh_at: now }
+        CachedToken {
+            value: Secret::new(value),
+            expires_at: now,
+            refresh_at: now,
+        }
     }
 
     #[tokio::test]
@@ -83,7 +89,10 @@ mod tests {
         let key = TokenKey::new("wecom", "c", &Secret::new("s"));
         store.save(&key, &token("new")).await.unwrap();
         store.invalidate(&key, &Secret::new("old")).await.unwrap();
-        assert_eq!(store.load(&key).await.unwrap().unwrap().value.expose(), "new");
+        assert_eq!(
+            store.load(&key).await.unwrap().unwrap().value.expose(),
+            "new"
+        );
         store.invalidate(&key, &Secret::new("new")).await.unwrap();
         assert!(store.load(&key).await.unwrap().is_none());
     }

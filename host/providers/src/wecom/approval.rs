@@ -145,7 +145,10 @@ impl InfoPage {
             Value::Number(n) => Some(n.to_string()),
             _ => None,
         });
-        self.new_next_cursor.clone().or(legacy).filter(|c| !c.is_empty() && c != "0")
+        self.new_next_cursor
+            .clone()
+            .or(legacy)
+            .filter(|c| !c.is_empty() && c != "0")
     }
 }
 
@@ -201,12 +204,19 @@ impl Client {
 
     /// `oa/applyevent`: submits an application; returns its approval number.
     pub async fn submit_approval(&self, event: &ApplyEvent) -> Result<String, ApiError> {
-        Ok(self.call::<Applied>(self.post("oa/applyevent", event)).await?.sp_no)
+        Ok(self
+            .call::<Applied>(self.post("oa/applyevent", event))
+            .await?
+            .sp_no)
     }
 
     /// `oa/gettemplatedetail` of `template_id`.
     pub async fn approval_template(&self, template_id: &str) -> Result<ApprovalTemplate, ApiError> {
-        self.call(self.post("oa/gettemplatedetail", &json!({ "template_id": template_id }))).await
+        self.call(self.post(
+            "oa/gettemplatedetail",
+            &json!({ "template_id": template_id }),
+        ))
+        .await
     }
 }
 
@@ -220,8 +230,14 @@ mod tests {
 
     #[test]
     fn cursor_comes_from_either_field() {
-        assert_eq!(page(json!({"new_next_cursor":"abc"})).next().as_deref(), Some("abc"));
-        assert_eq!(page(json!({"next_cursor":12})).next().as_deref(), Some("12"));
+        assert_eq!(
+            page(json!({"new_next_cursor":"abc"})).next().as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            page(json!({"next_cursor":12})).next().as_deref(),
+            Some("12")
+        );
         assert_eq!(page(json!({"new_next_cursor":""})).next(), None);
         assert_eq!(page(json!({})).next(), None);
     }

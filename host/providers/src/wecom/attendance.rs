@@ -12,7 +12,10 @@ use crate::api::ApiError;
 use crate::api::window::{self, Limits};
 
 /// The per-call limits of the check-in endpoints.
-pub const CHECKIN_LIMITS: Limits = Limits { max_users: 100, max_span_secs: 30 * 86_400 };
+pub const CHECKIN_LIMITS: Limits = Limits {
+    max_users: 100,
+    max_span_secs: 30 * 86_400,
+};
 
 /// Which check-ins to return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,7 +142,14 @@ impl Client {
         end: i64,
     ) -> Result<Vec<CheckinRecord>, ApiError> {
         let path = "checkin/getcheckindata";
-        self.ranged(path, Some(kind as u8), users, (start, end), |a: CheckinData| a.checkindata).await
+        self.ranged(
+            path,
+            Some(kind as u8),
+            users,
+            (start, end),
+            |a: CheckinData| a.checkindata,
+        )
+        .await
     }
 
     /// `checkin/getcheckin_daydata` for `users` between `start` and `end` (Unix seconds of the
@@ -151,16 +161,28 @@ impl Client {
         end: i64,
     ) -> Result<Vec<DayReport>, ApiError> {
         let path = "checkin/getcheckin_daydata";
-        self.ranged(path, None, users, (start, end), |a: DayData| a.datas).await
+        self.ranged(path, None, users, (start, end), |a: DayData| a.datas)
+            .await
     }
 
     /// `checkin/getcheckinoption`: the rules that apply to `users` on the day of `datetime`.
-    pub async fn checkin_options(&self, datetime: i64, users: &[String]) -> Result<Vec<CheckinOption>, ApiError> {
+    pub async fn checkin_options(
+        &self,
+        datetime: i64,
+        users: &[String],
+    ) -> Result<Vec<CheckinOption>, ApiError> {
         let path = "checkin/getcheckinoption";
         let mut options = Vec::new();
         for chunk in users.chunks(CHECKIN_LIMITS.max_users) {
-            let body = OptionRequest { datetime, useridlist: chunk };
-            options.extend(self.call::<OptionAnswer>(self.post(path, &body)).await?.info);
+            let body = OptionRequest {
+                datetime,
+                useridlist: chunk,
+            };
+            options.extend(
+                self.call::<OptionAnswer>(self.post(path, &body))
+                    .await?
+                    .info,
+            );
         }
         Ok(options)
     }

@@ -67,8 +67,14 @@ impl Client {
         let gettoken = ApiRequest::get(&base, "/cgi-bin/gettoken")
             .query("corpid", &config.corp_id)
             .secret_query("corpsecret", &config.secret);
-        let caller =
-            Caller::for_app(Provider::WeCom, &config.http, tokens, &config.corp_id, &config.secret, gettoken);
+        let caller = Caller::for_app(
+            Provider::WeCom,
+            &config.http,
+            tokens,
+            &config.corp_id,
+            &config.secret,
+            gettoken,
+        );
         Client {
             caller,
             base,

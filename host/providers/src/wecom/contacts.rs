@@ -199,7 +199,10 @@ impl Client {
     }
 
     /// `department/simplelist`: ids of the department `id` and its subtree.
-    pub async fn list_department_ids(&self, id: Option<i64>) -> Result<Vec<DepartmentRef>, ApiError> {
+    pub async fn list_department_ids(
+        &self,
+        id: Option<i64>,
+    ) -> Result<Vec<DepartmentRef>, ApiError> {
         let mut req = self.get("department/simplelist");
         if let Some(id) = id {
             req = req.query("id", id);
@@ -209,7 +212,10 @@ impl Client {
 
     /// `department/create`; returns the new id.
     pub async fn create_department(&self, department: &NewDepartment) -> Result<i64, ApiError> {
-        Ok(self.call::<Created>(self.post("department/create", department)).await?.id)
+        Ok(self
+            .call::<Created>(self.post("department/create", department))
+            .await?
+            .id)
     }
 
     /// `department/update`: changes the fields that are set.
@@ -219,12 +225,14 @@ impl Client {
 
     /// `department/delete`: the department must have no members and no sub-departments.
     pub async fn delete_department(&self, id: i64) -> Result<(), ApiError> {
-        self.send(self.get("department/delete").query("id", id)).await
+        self.send(self.get("department/delete").query("id", id))
+            .await
     }
 
     /// `user/get`.
     pub async fn get_user(&self, userid: &str) -> Result<User, ApiError> {
-        self.call(self.get("user/get").query("userid", userid)).await
+        self.call(self.get("user/get").query("userid", userid))
+            .await
     }
 
     /// `user/list`: members of a department with details.
@@ -235,17 +243,24 @@ impl Client {
 
     /// `user/simplelist`: userids and names of a department's members.
     pub async fn list_users_brief(&self, department_id: i64) -> Result<Vec<UserBrief>, ApiError> {
-        let req = self.get("user/simplelist").query("department_id", department_id);
+        let req = self
+            .get("user/simplelist")
+            .query("department_id", department_id);
         Ok(self.call::<UserList<UserBrief>>(req).await?.userlist)
     }
 
     /// One page of `user/list_id`; pass an empty cursor for the first page.
-    pub async fn list_user_ids_page(&self, cursor: &str, limit: u32) -> Result<UserIdPage, ApiError> {
+    pub async fn list_user_ids_page(
+        &self,
+        cursor: &str,
+        limit: u32,
+    ) -> Result<UserIdPage, ApiError> {
         if !(1..=LIST_ID_LIMIT).contains(&limit) {
             let detail = format!("limit {limit} outside 1..={LIST_ID_LIMIT}");
             return Err(self.invalid("user/list_id", detail));
         }
-        self.call(self.post("user/list_id", &ListIdRequest { cursor, limit })).await
+        self.call(self.post("user/list_id", &ListIdRequest { cursor, limit }))
+            .await
     }
 
     /// Every (member, department) row of `user/list_id`, following the cursor to the end;
@@ -275,7 +290,8 @@ impl Client {
 
     /// `user/delete`.
     pub async fn delete_user(&self, userid: &str) -> Result<(), ApiError> {
-        self.send(self.get("user/delete").query("userid", userid)).await
+        self.send(self.get("user/delete").query("userid", userid))
+            .await
     }
 }
 
@@ -285,14 +301,23 @@ mod tests {
 
     #[test]
     fn user_without_sensitive_fields_parses() {
-        let user: User = serde_json::from_str(r#"{"userid":"zhangsan","name":"张三","department":[1]}"#).unwrap();
+        let user: User =
+            serde_json::from_str(r#"{"userid":"zhangsan","name":"张三","department":[1]}"#)
+                .unwrap();
         assert_eq!(user.mobile, None);
         assert_eq!(user.department, Some(vec![1]));
     }
 
     #[test]
     fn update_sends_only_set_fields() {
-        let user = User { userid: "u1".into(), position: Some("CEO".into()), ..User::default() };
-        assert_eq!(serde_json::to_string(&user).unwrap(), r#"{"userid":"u1","position":"CEO"}"#);
+        let user = User {
+            userid: "u1".into(),
+            position: Some("CEO".into()),
+            ..User::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&user).unwrap(),
+            r#"{"userid":"u1","position":"CEO"}"#
+        );
     }
 }

@@ -116,7 +116,9 @@ impl std::fmt::Display for MenuProblem {
             MenuProblem::MissingType => f.write_str("a button without sub-buttons needs a type"),
             MenuProblem::UnknownType(t) => write!(f, "unknown button type {t:?}"),
             MenuProblem::MissingField(field) => write!(f, "{field} is required for this type"),
-            MenuProblem::FieldTooLong { field, max } => write!(f, "{field} is longer than {max} bytes"),
+            MenuProblem::FieldTooLong { field, max } => {
+                write!(f, "{field} is longer than {max} bytes")
+            }
         }
     }
 }
@@ -137,7 +139,10 @@ impl Menu {
     pub fn validate(&self) -> Result<(), MenuError> {
         let count = self.button.len();
         if count == 0 || count > MAX_TOP {
-            return Err(MenuError { path: "button".into(), problem: MenuProblem::TopLevelCount(count) });
+            return Err(MenuError {
+                path: "button".into(),
+                problem: MenuProblem::TopLevelCount(count),
+            });
         }
         for (i, button) in self.button.iter().enumerate() {
             let path = format!("button[{i}]");
@@ -154,7 +159,10 @@ impl Menu {
                 let path = format!("{path}.sub_button[{j}]");
                 check_name(&path, &sub.name, MAX_SUB_NAME)?;
                 if !sub.sub_button.is_empty() {
-                    return Err(MenuError { path, problem: MenuProblem::TooDeep });
+                    return Err(MenuError {
+                        path,
+                        problem: MenuProblem::TooDeep,
+                    });
                 }
                 check_leaf(&path, sub)?;
             }
@@ -166,26 +174,39 @@ impl Menu {
 fn check_name(path: &str, name: &str, max: usize) -> Result<(), MenuError> {
     let bytes = name.len();
     if bytes == 0 || bytes > max {
-        return Err(MenuError { path: path.into(), problem: MenuProblem::NameLength { bytes, max } });
+        return Err(MenuError {
+            path: path.into(),
+            problem: MenuProblem::NameLength { bytes, max },
+        });
     }
     Ok(())
 }
 
 fn check_leaf(path: &str, button: &Button) -> Result<(), MenuError> {
-    let fail = |problem| Err(MenuError { path: path.into(), problem });
+    let fail = |problem| {
+        Err(MenuError {
+            path: path.into(),
+            problem,
+        })
+    };
     let Some(kind) = button.kind.as_deref() else {
         return fail(MenuProblem::MissingType);
     };
     let required: &[(&'static str, &Option<String>, usize)] = match kind {
         k if KEY_TYPES.contains(&k) => &[("key", &button.key, MAX_KEY)],
         "view" => &[("url", &button.url, MAX_URL)],
-        "view_miniprogram" => &[("appid", &button.appid, usize::MAX), ("pagepath", &button.pagepath, usize::MAX)],
+        "view_miniprogram" => &[
+            ("appid", &button.appid, usize::MAX),
+            ("pagepath", &button.pagepath, usize::MAX),
+        ],
         other => return fail(MenuProblem::UnknownType(other.to_owned())),
     };
     for (field, value, max) in required {
         match value.as_deref() {
             None | Some("") => return fail(MenuProblem::MissingField(field)),
-            Some(v) if v.len() > *max => return fail(MenuProblem::FieldTooLong { field, max: *max }),
+            Some(v) if v.len() > *max => {
+                return fail(MenuProblem::FieldTooLong { field, max: *max });
+            }
             Some(_) => {}
         }
     }
@@ -196,18 +217,22 @@ impl Client {
     /// `menu/create` for this client's app, after local validation.
     pub async fn create_menu(&self, menu: &Menu) -> Result<(), MenuPushError> {
         menu.validate()?;
-        let req = self.post("menu/create", menu).query("agentid", self.agent_id);
+        let req = self
+            .post("menu/create", menu)
+            .query("agentid", self.agent_id);
         Ok(self.send(req).await?)
     }
 
     /// `menu/get` of this client's app.
     pub async fn get_menu(&self) -> Result<Menu, ApiError> {
-        self.call(self.get("menu/get").query("agentid", self.agent_id)).await
+        self.call(self.get("menu/get").query("agentid", self.agent_id))
+            .await
     }
 
     /// `menu/delete` of this client's app.
     pub async fn delete_menu(&self) -> Result<(), ApiError> {
-        self.send(self.get("menu/delete").query("agentid", self.agent_id)).await
+        self.send(self.get("menu/delete").query("agentid", self.agent_id))
+            .await
     }
 }
 
@@ -216,11 +241,20 @@ mod tests {
     use super::*;
 
     fn leaf(kind: &str, name: &str) -> Button {
-        Button { kind: Some(kind.into()), name: name.into(), key: Some("K".into()), ..Button::default() }
+        Button {
+            kind: Some(kind.into()),
+            name: name.into(),
+            key: Some("K".into()),
+            ..Button::default()
+        }
     }
 
     fn parent(name: &str, subs: Vec<Button>) -> Button {
-        Button { name: name.into(), sub_button: subs, ..Button::default() }
+        Button {
+            name: name.into(),
+            sub_button: subs,
+            ..Button::default()
+        }
     }
 
     fn problem(menu: &Menu) -> (String, MenuProblem) {
@@ -230,48 +264,114 @@ mod tests {
 
     #[test]
     fn a_valid_menu_passes() {
-        let view = Button { url: Some("https://x".into()), key: None, ..leaf("view", "官网") };
-        let menu = Menu { button: vec![leaf("click", "今日"), parent("更多", vec![view, leaf("scancode_push", "扫码")])] };
+        let view = Button {
+            url: Some("https://x".into()),
+            key: None,
+            ..leaf("view", "官网")
+        };
+        let menu = Menu {
+            button: vec![
+                leaf("click", "今日"),
+                parent("更多", vec![view, leaf("scancode_push", "扫码")]),
+            ],
+        };
         assert_eq!(menu.validate(), Ok(()));
     }
 
     #[test]
     fn counts_are_enforced() {
-        assert_eq!(problem(&Menu::default()), ("button".into(), MenuProblem::TopLevelCount(0)));
-        let four = Menu { button: (0..4).map(|i| leaf("click", &format!("b{i}"))).collect() };
+        assert_eq!(
+            problem(&Menu::default()),
+            ("button".into(), MenuProblem::TopLevelCount(0))
+        );
+        let four = Menu {
+            button: (0..4).map(|i| leaf("click", &format!("b{i}"))).collect(),
+        };
         assert_eq!(problem(&four).1, MenuProblem::TopLevelCount(4));
-        let six = Menu { button: vec![parent("p", (0..6).map(|i| leaf("click", &format!("s{i}"))).collect())] };
-        assert_eq!(problem(&six), ("button[0]".into(), MenuProblem::SubButtonCount(6)));
+        let six = Menu {
+            button: vec![parent(
+                "p",
+                (0..6).map(|i| leaf("click", &format!("s{i}"))).collect(),
+            )],
+        };
+        assert_eq!(
+            problem(&six),
+            ("button[0]".into(), MenuProblem::SubButtonCount(6))
+        );
     }
 
     #[test]
     fn name_limits_are_bytes() {
         // 6 CJK characters = 18 bytes > 16 for a top-level button, fine for a sub-button.
         let long = "一二三四五六";
-        let menu = Menu { button: vec![leaf("click", long)] };
-        assert_eq!(problem(&menu).1, MenuProblem::NameLength { bytes: 18, max: 16 });
-        let menu = Menu { button: vec![parent("p", vec![leaf("click", long)])] };
+        let menu = Menu {
+            button: vec![leaf("click", long)],
+        };
+        assert_eq!(
+            problem(&menu).1,
+            MenuProblem::NameLength { bytes: 18, max: 16 }
+        );
+        let menu = Menu {
+            button: vec![parent("p", vec![leaf("click", long)])],
+        };
         assert_eq!(menu.validate(), Ok(()));
     }
 
     #[test]
     fn path_names_the_sub_button() {
-        let bad = Button { key: None, ..leaf("click", "x") };
-        let menu = Menu { button: vec![leaf("click", "a"), parent("p", vec![leaf("click", "ok"), bad])] };
-        assert_eq!(problem(&menu), ("button[1].sub_button[1]".into(), MenuProblem::MissingField("key")));
+        let bad = Button {
+            key: None,
+            ..leaf("click", "x")
+        };
+        let menu = Menu {
+            button: vec![
+                leaf("click", "a"),
+                parent("p", vec![leaf("click", "ok"), bad]),
+            ],
+        };
+        assert_eq!(
+            problem(&menu),
+            (
+                "button[1].sub_button[1]".into(),
+                MenuProblem::MissingField("key")
+            )
+        );
         let text = menu.validate().unwrap_err().to_string();
-        assert_eq!(text, "menu button[1].sub_button[1]: key is required for this type");
+        assert_eq!(
+            text,
+            "menu button[1].sub_button[1]: key is required for this type"
+        );
     }
 
     #[test]
     fn types_and_their_fields() {
-        let unknown = Menu { button: vec![leaf("dance", "x")] };
-        assert_eq!(problem(&unknown).1, MenuProblem::UnknownType("dance".into()));
-        let untyped = Menu { button: vec![Button { name: "x".into(), ..Button::default() }] };
+        let unknown = Menu {
+            button: vec![leaf("dance", "x")],
+        };
+        assert_eq!(
+            problem(&unknown).1,
+            MenuProblem::UnknownType("dance".into())
+        );
+        let untyped = Menu {
+            button: vec![Button {
+                name: "x".into(),
+                ..Button::default()
+            }],
+        };
         assert_eq!(problem(&untyped).1, MenuProblem::MissingType);
-        let mini = Menu { button: vec![Button { appid: Some("wx1".into()), ..leaf("view_miniprogram", "m") }] };
+        let mini = Menu {
+            button: vec![Button {
+                appid: Some("wx1".into()),
+                ..leaf("view_miniprogram", "m")
+            }],
+        };
         assert_eq!(problem(&mini).1, MenuProblem::MissingField("pagepath"));
-        let deep = Menu { button: vec![parent("p", vec![parent("q", vec![leaf("click", "r")])])] };
-        assert_eq!(problem(&deep), ("button[0].sub_button[0]".into(), MenuProblem::TooDeep));
+        let deep = Menu {
+            button: vec![parent("p", vec![parent("q", vec![leaf("click", "r")])])],
+        };
+        assert_eq!(
+            problem(&deep),
+            ("button[0].sub_button[0]".into(), MenuProblem::TooDeep)
+        );
     }
 }

@@ -69,7 +69,12 @@ impl AppMessage {
         match self {
             AppMessage::Text { content } => ("text", json!({ "content": content })),
             AppMessage::Markdown { content } => ("markdown", json!({ "content": content })),
-            AppMessage::TextCard { title, description, url, btntxt } => {
+            AppMessage::TextCard {
+                title,
+                description,
+                url,
+                btntxt,
+            } => {
                 let mut card = json!({ "title": title, "description": description, "url": url });
                 if let Some(btntxt) = btntxt {
                     card["btntxt"] = json!(btntxt);
@@ -82,8 +87,13 @@ impl AppMessage {
 
     fn check(&self) -> Result<(), String> {
         match self {
-            AppMessage::News { articles } if articles.is_empty() || articles.len() > MAX_ARTICLES => {
-                Err(format!("news needs 1..={MAX_ARTICLES} articles, got {}", articles.len()))
+            AppMessage::News { articles }
+                if articles.is_empty() || articles.len() > MAX_ARTICLES =>
+            {
+                Err(format!(
+                    "news needs 1..={MAX_ARTICLES} articles, got {}",
+                    articles.len()
+                ))
             }
             _ => Ok(()),
         }
@@ -121,7 +131,11 @@ fn recipient_fields(to: &Recipients) -> Value {
         return json!({ "touser": "@all" });
     }
     let mut fields = json!({});
-    for (key, list) in [("touser", &to.users), ("toparty", &to.departments), ("totag", &to.tags)] {
+    for (key, list) in [
+        ("touser", &to.users),
+        ("toparty", &to.departments),
+        ("totag", &to.tags),
+    ] {
         if !list.is_empty() {
             fields[key] = json!(list.join("|"));
         }
@@ -131,7 +145,11 @@ fn recipient_fields(to: &Recipients) -> Value {
 
 impl Client {
     /// `message/send` of `message` to `to` from this client's app.
-    pub async fn send_message(&self, to: &Recipients, message: &AppMessage) -> Result<SendResult, ApiError> {
+    pub async fn send_message(
+        &self,
+        to: &Recipients,
+        message: &AppMessage,
+    ) -> Result<SendResult, ApiError> {
         to.check(MAX_USERS, MAX_PARTIES_OR_TAGS)
             .and_then(|()| message.check())
             .map_err(|detail| self.invalid("message/send", detail))?;
@@ -152,7 +170,8 @@ impl Client {
 
     /// `message/recall` of a message sent in the last 24 hours.
     pub async fn recall_message(&self, msgid: &str) -> Result<(), ApiError> {
-        self.send(self.post("message/recall", &json!({ "msgid": msgid }))).await
+        self.send(self.post("message/recall", &json!({ "msgid": msgid })))
+            .await
     }
 }
 
@@ -162,7 +181,11 @@ mod tests {
 
     #[test]
     fn all_overrides_lists() {
-        let to = Recipients { users: vec!["a".into()], all: true, ..Recipients::default() };
+        let to = Recipients {
+            users: vec!["a".into()],
+            all: true,
+            ..Recipients::default()
+        };
         assert_eq!(recipient_fields(&to), json!({ "touser": "@all" }));
     }
 
@@ -173,7 +196,10 @@ mod tests {
             tags: vec!["3".into()],
             ..Recipients::default()
         };
-        assert_eq!(recipient_fields(&to), json!({ "touser": "a|b", "totag": "3" }));
+        assert_eq!(
+            recipient_fields(&to),
+            json!({ "touser": "a|b", "totag": "3" })
+        );
     }
 
     #[test]
@@ -190,6 +216,12 @@ mod tests {
             url: "https://x".into(),
             btntxt: None,
         };
-        assert_eq!(card.payload(), ("textcard", json!({"title":"t","description":"d","url":"https://x"})));
+        assert_eq!(
+            card.payload(),
+            (
+                "textcard",
+                json!({"title":"t","description":"d","url":"https://x"})
+            )
+        );
     }
 }

@@ -16,7 +16,7 @@ mod tags;
 mod workbench;
 
 pub use approval::{
-    ApplyEvent, ApprovalDetail, ApprovalFilter, ApprovalNode, ApprovalTemplate, Applyer,
+    ApplyEvent, Applyer, ApprovalDetail, ApprovalFilter, ApprovalNode, ApprovalTemplate,
 };
 pub use attendance::{CheckinKind, CheckinOption, CheckinRecord, DayReport};
 pub use client::{Client, WeComConfig};

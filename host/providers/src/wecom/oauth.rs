@@ -7,7 +7,6 @@ use serde_json::json;
 use super::client::Client;
 use crate::api::{ApiError, Secret, url_with_query};
 
-
 /// What the in-app OAuth2 asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OAuthScope {
@@ -103,11 +102,15 @@ impl Client {
 
     /// `auth/getuserinfo`: exchanges a login `code` for the member's identity.
     pub async fn login_identity(&self, code: &str) -> Result<LoginIdentity, ApiError> {
-        self.call(self.get("auth/getuserinfo").query("code", code)).await
+        self.call(self.get("auth/getuserinfo").query("code", code))
+            .await
     }
 
     /// `auth/getuserdetail`: the sensitive fields behind a `user_ticket`.
-    pub async fn sensitive_detail(&self, user_ticket: &Secret) -> Result<SensitiveDetail, ApiError> {
+    pub async fn sensitive_detail(
+        &self,
+        user_ticket: &Secret,
+    ) -> Result<SensitiveDetail, ApiError> {
         let body = json!({ "user_ticket": user_ticket.expose() });
         self.call(self.post("auth/getuserdetail", &body)).await
     }

@@ -43,7 +43,11 @@ struct TextBody<'a> {
 impl RobotMessage {
     fn body(&self) -> Value {
         match self {
-            RobotMessage::Text { content, mentioned_list, mentioned_mobile_list } => json!({
+            RobotMessage::Text {
+                content,
+                mentioned_list,
+                mentioned_mobile_list,
+            } => json!({
                 "msgtype": "text",
                 "text": TextBody { content, mentioned_list, mentioned_mobile_list },
             }),
@@ -81,7 +85,11 @@ impl Robot {
             && (articles.is_empty() || articles.len() > 8)
         {
             let detail = format!("news needs 1..=8 articles, got {}", articles.len());
-            return Err(ApiError::invalid(Provider::WeCom, "/cgi-bin/webhook/send", detail));
+            return Err(ApiError::invalid(
+                Provider::WeCom,
+                "/cgi-bin/webhook/send",
+                detail,
+            ));
         }
         let req = ApiRequest::post(&self.base, "/cgi-bin/webhook/send", &message.body())
             .secret_query("key", &self.key)

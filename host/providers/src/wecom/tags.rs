@@ -80,7 +80,13 @@ impl Client {
 
     /// `tag/create`; returns the tag id.
     pub async fn create_tag(&self, name: &str, id: Option<i64>) -> Result<i64, ApiError> {
-        let req = self.post("tag/create", &TagCreate { tagname: name, tagid: id });
+        let req = self.post(
+            "tag/create",
+            &TagCreate {
+                tagname: name,
+                tagid: id,
+            },
+        );
         Ok(self.call::<TagCreated>(req).await?.tagid)
     }
 
@@ -91,7 +97,8 @@ impl Client {
         users: &[String],
         departments: &[i64],
     ) -> Result<TagMembersResult, ApiError> {
-        self.tag_members("tag/addtagusers", tagid, users, departments).await
+        self.tag_members("tag/addtagusers", tagid, users, departments)
+            .await
     }
 
     /// `tag/deltagusers`: removes members and departments; reports the invalid ones.
@@ -101,7 +108,8 @@ impl Client {
         users: &[String],
         departments: &[i64],
     ) -> Result<TagMembersResult, ApiError> {
-        self.tag_members("tag/deltagusers", tagid, users, departments).await
+        self.tag_members("tag/deltagusers", tagid, users, departments)
+            .await
     }
 
     async fn tag_members(
@@ -111,7 +119,11 @@ impl Client {
         users: &[String],
         departments: &[i64],
     ) -> Result<TagMembersResult, ApiError> {
-        let body = TagMembers { tagid, userlist: users, partylist: departments };
+        let body = TagMembers {
+            tagid,
+            userlist: users,
+            partylist: departments,
+        };
         let answer: TagMembersAnswer = self.call(self.post(path, &body)).await?;
         Ok(TagMembersResult {
             invalid_users: split_list(answer.invalidlist.as_deref(), '|'),

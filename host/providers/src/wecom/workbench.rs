@@ -61,7 +61,8 @@ impl WorkbenchTemplate {
             WorkbenchTemplate::Image { url, jump_url } => ("image", Some(link(url, jump_url))),
             WorkbenchTemplate::Webview { url, jump_url } => ("webview", Some(link(url, jump_url))),
         };
-        let mut body = json!({ "agentid": agent_id, "type": kind, "replace_user_data": replace_user_data });
+        let mut body =
+            json!({ "agentid": agent_id, "type": kind, "replace_user_data": replace_user_data });
         if let Some(payload) = payload {
             body[kind] = payload;
         }
@@ -69,20 +70,40 @@ impl WorkbenchTemplate {
     }
 
     fn from_answer(answer: &Value) -> Result<Self, String> {
-        let kind = answer.get("type").and_then(Value::as_str).unwrap_or("normal");
+        let kind = answer
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("normal");
         let payload = answer.get(kind).cloned().unwrap_or(Value::Null);
         let items = || -> Result<Vec<WorkbenchItem>, String> {
             serde_json::from_value(payload.get("items").cloned().unwrap_or(json!([])))
                 .map_err(|e| e.to_string())
         };
-        let url = || payload.get("url").and_then(Value::as_str).unwrap_or_default().to_owned();
-        let jump_url = || payload.get("jump_url").and_then(Value::as_str).map(str::to_owned);
+        let url = || {
+            payload
+                .get("url")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let jump_url = || {
+            payload
+                .get("jump_url")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
         match kind {
             "normal" => Ok(WorkbenchTemplate::Normal),
             "keydata" => Ok(WorkbenchTemplate::KeyData(items()?)),
             "list" => Ok(WorkbenchTemplate::List(items()?)),
-            "image" => Ok(WorkbenchTemplate::Image { url: url(), jump_url: jump_url() }),
-            "webview" => Ok(WorkbenchTemplate::Webview { url: url(), jump_url: jump_url() }),
+            "image" => Ok(WorkbenchTemplate::Image {
+                url: url(),
+                jump_url: jump_url(),
+            }),
+            "webview" => Ok(WorkbenchTemplate::Webview {
+                url: url(),
+                jump_url: jump_url(),
+            }),
             other => Err(format!("unknown workbench type {other:?}")),
         }
     }
@@ -105,13 +126,16 @@ impl Client {
         replace_user_data: bool,
     ) -> Result<(), ApiError> {
         let path = "agent/set_workbench_template";
-        self.send(self.post(path, &template.body(self.agent_id, replace_user_data))).await
+        self.send(self.post(path, &template.body(self.agent_id, replace_user_data)))
+            .await
     }
 
     /// `agent/get_workbench_template` of this client's app.
     pub async fn workbench_template(&self) -> Result<WorkbenchTemplate, ApiError> {
         let path = "agent/get_workbench_template";
-        let answer: Value = self.call(self.post(path, &json!({ "agentid": self.agent_id }))).await?;
+        let answer: Value = self
+            .call(self.post(path, &json!({ "agentid": self.agent_id })))
+            .await?;
         WorkbenchTemplate::from_answer(&answer).map_err(|detail| self.invalid(path, detail))
     }
 }
@@ -124,8 +148,15 @@ mod tests {
     fn body_and_answer_round_trip() {
         let templates = [
             WorkbenchTemplate::Normal,
-            WorkbenchTemplate::KeyData(vec![WorkbenchItem { key: Some("待审批".into()), data: Some("3".into()), ..Default::default() }]),
-            WorkbenchTemplate::Image { url: "https://i".into(), jump_url: Some("https://j".into()) },
+            WorkbenchTemplate::KeyData(vec![WorkbenchItem {
+                key: Some("待审批".into()),
+                data: Some("3".into()),
+                ..Default::default()
+            }]),
+            WorkbenchTemplate::Image {
+                url: "https://i".into(),
+                jump_url: Some("https://j".into()),
+            },
         ];
         for template in templates {
             let body = template.body(7, false);
@@ -136,6 +167,9 @@ mod tests {
     #[test]
     fn keydata_body_shape() {
         let t = WorkbenchTemplate::List(vec![]);
-        assert_eq!(t.body(7, true), json!({"agentid":7,"type":"list","replace_user_data":true,"list":{"items":[]}}));
+        assert_eq!(
+            t.body(7, true),
+            json!({"agentid":7,"type":"list","replace_user_data":true,"list":{"items":[]}})
+        );
     }
 }

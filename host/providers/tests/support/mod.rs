@@ -24,12 +24,18 @@ pub fn fast_http() -> HttpConfig {
 
 /// A small tenant: every test gets the same directory.
 pub fn config() -> SimConfig {
-    SimConfig { seed: 7, users: 40, departments: 6 }
+    SimConfig {
+        seed: 7,
+        users: 40,
+        departments: 6,
+    }
 }
 
 /// Serves `router` on an ephemeral loopback port.
 pub async fn serve(router: axum::Router) -> RunningSim {
-    sim::serve(router, "127.0.0.1:0".parse().expect("loopback address")).await.expect("bind loopback")
+    sim::serve(router, "127.0.0.1:0".parse().expect("loopback address"))
+        .await
+        .expect("bind loopback")
 }
 
 /// A WeCom simulator, its server and a client for its app.
@@ -59,7 +65,12 @@ impl WeCom {
         cfg.base_url = server.base_url.clone();
         cfg.http = http;
         let client = worklink_providers::wecom::Client::new(cfg, Arc::new(TokenManager::default()));
-        WeCom { sim, server, client, secret: creds.secret }
+        WeCom {
+            sim,
+            server,
+            client,
+            secret: creds.secret,
+        }
     }
 
     /// A fresh corp and a client with [`fast_http`].
@@ -75,7 +86,11 @@ impl WeCom {
     /// Some userids of the simulated directory.
     pub fn userids(&self, n: usize) -> Vec<String> {
         let directory = self.sim.controls().directory();
-        directory.users().take(n).map(|u| u.userid.clone()).collect()
+        directory
+            .users()
+            .take(n)
+            .map(|u| u.userid.clone())
+            .collect()
     }
 }
 
@@ -101,8 +116,14 @@ impl DingTalk {
         cfg.oapi_url = server.base_url.clone();
         cfg.api_url = server.base_url.clone();
         cfg.http = fast_http();
-        let client = worklink_providers::dingtalk::Client::new(cfg, Arc::new(TokenManager::default()));
-        DingTalk { sim, server, client, secret: creds.app_secret }
+        let client =
+            worklink_providers::dingtalk::Client::new(cfg, Arc::new(TokenManager::default()));
+        DingTalk {
+            sim,
+            server,
+            client,
+            secret: creds.app_secret,
+        }
     }
 
     /// The default small organisation.
@@ -118,7 +139,11 @@ impl DingTalk {
     /// Some userids of the simulated directory.
     pub fn userids(&self, n: usize) -> Vec<String> {
         let directory = self.sim.controls().directory();
-        directory.users().take(n).map(|u| u.userid.clone()).collect()
+        directory
+            .users()
+            .take(n)
+            .map(|u| u.userid.clone())
+            .collect()
     }
 }
 
