@@ -10,6 +10,8 @@
 //!   staged effects and the result.
 //! - [`schema`]: validating a rule's config against the handler's JSON Schema.
 //! - [`wasm`]: the wasmtime component host.
+//! - [`script`]: the Rhai script tier: one hardened engine, cached ASTs, `when` conditions, and
+//!   handler scripts calling the same capabilities as plugins.
 //!
 //! The runtime knows nothing of HTTP, SQL or a specific provider: the server adapts its provider
 //! clients to the capability traits.
@@ -17,5 +19,6 @@
 pub mod capability;
 pub mod invocation;
 pub mod schema;
+pub mod script;
 pub mod types;
 pub mod wasm;
