@@ -271,6 +271,7 @@ impl Store {
             }
             Outcome::Skipped => (ExecutionStatus::Skipped, None, None, &[][..]),
         };
+        // Strings and JSON values always serialise; the fallback is never taken.
         let effects_json = serde_json::to_string(effects).unwrap_or_else(|_| "[]".to_owned());
         let usage = completion.usage;
 

@@ -98,11 +98,11 @@ impl Store {
 
     /// The current version of every enabled rule, by rule name.
     pub async fn enabled_rule_versions(&self) -> Result<Vec<RuleVersion>, StorageError> {
-        sqlx::query(&format!(
+        sqlx::query(
             "SELECT v.id, v.rule_id, v.version, v.content_hash, v.content \
              FROM rules r JOIN rule_versions v ON v.id = r.current_version_id \
-             WHERE r.enabled = 1 ORDER BY r.id"
-        ))
+             WHERE r.enabled = 1 ORDER BY r.id",
+        )
         .fetch_all(&self.pool)
         .await?
         .iter()
