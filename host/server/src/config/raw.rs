@@ -16,19 +16,28 @@ use super::limits::Limits;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawConfig {
+    /// `[server]`.
     #[serde(default)]
     pub server: RawServer,
+    /// `[database]`.
     #[serde(default)]
     pub database: RawDatabase,
+    /// `[connections.<name>]`, in name order.
     #[serde(default)]
     pub connections: BTreeMap<String, RawConnection>,
+    /// `[robots.<name>]`, in name order.
     #[serde(default)]
     pub robots: BTreeMap<String, RawRobot>,
+    /// `[erp]`, absent when no ERP is connected.
     pub erp: Option<RawErp>,
+    /// `rules_dir`.
     pub rules_dir: Option<PathBuf>,
+    /// `plugins_dir`.
     pub plugins_dir: Option<PathBuf>,
+    /// `[limits]`; missing keys take their defaults.
     #[serde(default)]
     pub limits: Limits,
+    /// `timezone`.
     pub timezone: Option<String>,
 }
 
@@ -36,7 +45,9 @@ pub(super) struct RawConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawServer {
+    /// `listen`: host:port to bind.
     pub listen: Option<String>,
+    /// `public_url`: how the outside world reaches the server.
     pub public_url: Option<String>,
 }
 
@@ -44,6 +55,7 @@ pub(super) struct RawServer {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawDatabase {
+    /// `url`: sqlite://PATH or postgres://...
     pub url: Option<String>,
 }
 
@@ -67,18 +79,36 @@ impl Provider {
     }
 }
 
+impl From<Provider> for worklink_providers::api::Provider {
+    fn from(provider: Provider) -> Self {
+        match provider {
+            Provider::Wecom => worklink_providers::api::Provider::WeCom,
+            Provider::Dingtalk => worklink_providers::api::Provider::DingTalk,
+        }
+    }
+}
+
 /// `[connections.<name>]`: the union of both providers' keys.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawConnection {
+    /// `provider`: which service the app belongs to.
     pub provider: Provider,
+    /// `corp_id`.
     pub corp_id: Option<String>,
+    /// `agent_id`.
     pub agent_id: Option<i64>,
+    /// `secret` (WeCom only).
     pub secret: Option<String>,
+    /// `app_key` (DingTalk only).
     pub app_key: Option<String>,
+    /// `app_secret` (DingTalk only).
     pub app_secret: Option<String>,
+    /// `callback_token`.
     pub callback_token: Option<String>,
+    /// `callback_aes_key`.
     pub callback_aes_key: Option<String>,
+    /// `api_base`: overrides the provider's API origin.
     pub api_base: Option<String>,
 }
 
@@ -86,9 +116,13 @@ pub(super) struct RawConnection {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRobot {
+    /// `provider`: which service hosts the chat.
     pub provider: Provider,
+    /// `key`: the webhook key or access token.
     pub key: Option<String>,
+    /// `url`: the whole webhook URL.
     pub url: Option<String>,
+    /// `secret`: DingTalk signing secret.
     pub secret: Option<String>,
 }
 
@@ -96,6 +130,8 @@ pub(super) struct RawRobot {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawErp {
+    /// `url`: the ERP webhook.
     pub url: String,
+    /// `hmac_secret`: signs each post.
     pub hmac_secret: String,
 }
