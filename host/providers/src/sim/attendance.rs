@@ -139,9 +139,9 @@ impl Punches {
     }
 }
 
-/// Days covered by `[from_ms, to_ms]`, for the services' range limits.
-pub fn span_days(from_ms: i64, to_ms: i64) -> i64 {
-    (to_ms - from_ms) / DAY_MS
+/// Whether `[from_ms, to_ms]` is a forward range of at most `days` days (the services' limits).
+pub fn within_days(from_ms: i64, to_ms: i64, days: i64) -> bool {
+    to_ms >= from_ms && to_ms - from_ms <= days * DAY_MS
 }
 
 #[cfg(test)]
@@ -157,6 +157,13 @@ mod tests {
         assert!(generated(5, "zhangsan", monday + 5).is_empty());
         let week: Vec<_> = (0..5).flat_map(|d| generated(5, "zhangsan", monday + d)).collect();
         assert!(week.iter().all(|p| (p.check_type == CheckType::OnDuty) == (p.plan_ms % DAY_MS == 1_000 * 3_600)));
+    }
+
+    #[test]
+    fn range_limits() {
+        assert!(within_days(0, 7 * DAY_MS, 7));
+        assert!(!within_days(0, 7 * DAY_MS + 1, 7));
+        assert!(!within_days(10, 0, 7));
     }
 
     #[test]

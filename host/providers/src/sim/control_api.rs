@@ -6,7 +6,8 @@
 
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -25,6 +26,10 @@ pub fn routes(controls: Controls) -> Router {
         .route("/_sim/tokens/invalidate", post(invalidate))
         .route("/_sim/clock/advance", post(advance))
         .route("/_sim/faults", post(faults))
+        .route("/_sim/oauth/code", post(oauth_code))
+        .route("/_sim/approvals/{id}/{decision}", post(decide))
+        .route("/_sim/checkins", post(check_in))
+        .route("/_sim/callbacks/url", post(callback_url))
         .with_state(controls)
 }
 
@@ -104,5 +109,63 @@ async fn faults(State(controls): State<Controls>, Json(body): Json<FaultsBody>) 
             window: Duration::from_secs(limit.window_secs),
         }));
     }
+    Json(json!({"ok": true}))
+}
+
+/// A refusal of a control request: 400 with the reason.
+fn refused(reason: impl std::fmt::Display) -> (StatusCode, Json<Value>) {
+    (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": reason.to_string()})))
+}
+
+#[derive(Deserialize)]
+struct UserBody {
+    userid: String,
+}
+
+async fn oauth_code(State(controls): State<Controls>, Json(body): Json<UserBody>) -> (StatusCode, Json<Value>) {
+    match controls.oauth_code_for(&body.userid) {
+        Ok(code) => (StatusCode::OK, Json(json!({"ok": true, "code": code}))),
+        Err(err) => refused(err),
+    }
+}
+
+#[derive(Deserialize)]
+struct DecisionBody {
+    approver: String,
+    #[serde(default)]
+    speech: String,
+}
+
+/// `POST /_sim/approvals/{id}/approve|reject {"approver": "...", "speech": "..."}`.
+async fn decide(
+    State(controls): State<Controls>,
+    Path((id, decision)): Path<(String, String)>,
+    Json(body): Json<DecisionBody>,
+) -> (StatusCode, Json<Value>) {
+    let outcome = match decision.as_str() {
+        "approve" => controls.approve(&id, &body.approver, &body.speech),
+        "reject" => controls.reject(&id, &body.approver, &body.speech),
+        other => return refused(format!("unknown decision {other:?}: use approve or reject")),
+    };
+    match outcome {
+        Ok((approval, _)) => (StatusCode::OK, Json(json!({"ok": true, "approval": approval}))),
+        Err(err) => refused(err),
+    }
+}
+
+async fn check_in(State(controls): State<Controls>, Json(body): Json<UserBody>) -> (StatusCode, Json<Value>) {
+    match controls.check_in(&body.userid) {
+        Ok((punch, _)) => (StatusCode::OK, Json(json!({"ok": true, "punch": punch}))),
+        Err(err) => refused(err),
+    }
+}
+
+#[derive(Deserialize)]
+struct UrlBody {
+    url: Option<String>,
+}
+
+async fn callback_url(State(controls): State<Controls>, Json(body): Json<UrlBody>) -> Json<Value> {
+    controls.set_callback_url(body.url);
     Json(json!({"ok": true}))
 }

@@ -62,7 +62,7 @@ fn v1_code(errcode: i64) -> (u16, &'static str) {
         40089 => (400, "invalidClientIdOrSecret"),
         60020 => (403, "Forbidden.AccessDenied.IpNotInWhiteList"),
         90018 => (403, "Forbidden.AccessDenied.QpsLimitForApi"),
-        60003 | 60121 | 40029 => (404, "resource.not.found"),
+        60003 | 60121 | 40078 => (404, "resource.not.found"),
         -1 => (500, "ServiceUnavailable"),
         _ => (400, "InvalidParameter"),
     }
@@ -130,7 +130,7 @@ pub fn message(errcode: i64) -> &'static str {
         -1 => "系统繁忙",
         0 => "ok",
         40014 => "不合法的access_token",
-        40029 => "不合法的授权码",
+        40078 => "不存在的临时授权码",
         40089 => "不合法的corpid或corpsecret",
         41001 => "缺少access_token参数",
         42001 => "access_token超时",

@@ -5,10 +5,14 @@
 //! comes from the parent module. The oapi `access_token` and the v1.0 `accessToken` of an internal
 //! app are the same token, so both token endpoints share one grant.
 
+mod approval;
+mod attendance;
 mod callbacks;
 mod contacts;
 mod errors;
+mod legacy;
 mod message;
+mod oauth;
 mod robot;
 mod token;
 
@@ -145,8 +149,12 @@ impl DingTalkSim {
         let api = Router::new()
             .merge(token::routes())
             .merge(contacts::routes())
+            .merge(legacy::routes())
             .merge(message::routes())
             .merge(robot::routes())
+            .merge(attendance::routes())
+            .merge(approval::routes())
+            .merge(oauth::routes())
             .with_state(self.state.clone());
         guarded(api, self.state.controls.clone(), DingTalkDialect)
             .merge(control_api::routes(self.state.controls.clone()))

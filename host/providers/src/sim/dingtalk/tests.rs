@@ -227,3 +227,98 @@ async fn pushes_need_an_encrypted_success_answer() {
     assert_eq!(event["DataList"][0]["userId"].as_str(), Some(userid.as_str()));
     assert_eq!(event["DataList"][0]["checkTime"], json!(punch.check_ms));
 }
+
+#[tokio::test]
+async fn attendance_limits_and_paging() {
+    use crate::sim::calendar::format_local;
+    let (sim, served) = start().await;
+    let t = token(&sim, &served).await;
+    let users: Vec<String> = sim.controls().directory().users().take(3).map(|u| u.userid.clone()).collect();
+    let now = sim.controls().now_ms();
+    let from = format_local(now - 7 * 86_400_000);
+    let to = format_local(now);
+    let mut offset = 0;
+    let mut rows = Vec::new();
+    loop {
+        let body = json!({"workDateFrom": from, "workDateTo": to, "userIdList": users, "offset": offset, "limit": 4});
+        let answer = served.post(&format!("/attendance/list?access_token={t}"), &body).await;
+        assert_eq!(code(&answer), 0, "{answer}");
+        let page = answer["recordresult"].as_array().unwrap().clone();
+        assert!(page.len() <= 4);
+        offset += page.len();
+        rows.extend(page);
+        if !answer["hasMore"].as_bool().unwrap() {
+            break;
+        }
+    }
+    assert!(rows.len() >= 3 * 2 * 4, "two punches a workday for three users: {}", rows.len());
+    assert!(rows.iter().all(|r| r["userCheckTime"].as_i64().unwrap() > 1_000_000_000_000), "milliseconds");
+    let eight_days = json!({"workDateFrom": format_local(now - 8 * 86_400_000), "workDateTo": to, "userIdList": users, "offset": 0, "limit": 50});
+    assert_eq!(code(&served.post(&format!("/attendance/list?access_token={t}"), &eight_days).await), 400002);
+    let many: Vec<String> = (0..51).map(|i| format!("u{i}")).collect();
+    let too_many = json!({"workDateFrom": from, "workDateTo": to, "userIdList": many, "offset": 0, "limit": 50});
+    assert_eq!(code(&served.post(&format!("/attendance/list?access_token={t}"), &too_many).await), 400002);
+    let bad_date = json!({"workDateFrom": "2023/11/01", "workDateTo": to, "userIdList": users});
+    assert_eq!(code(&served.post(&format!("/attendance/list?access_token={t}"), &bad_date).await), 400002);
+}
+
+#[tokio::test]
+async fn workflow_create_decide_in_both_generations() {
+    let (sim, served) = start().await;
+    let t = token(&sim, &served).await;
+    let users: Vec<String> = sim.controls().directory().users().take(2).map(|u| u.userid.clone()).collect();
+    let legacy = json!({"process_code": "PROC-SIM-EXPENSE", "originator_user_id": users[0], "dept_id": 1,
+        "approvers": users[1], "form_component_values": [{"name": "金额", "value": "99"}]});
+    let created = served.post(&format!("/topapi/processinstance/create?access_token={t}"), &legacy).await;
+    let id = created["process_instance_id"].as_str().unwrap().to_owned();
+    let got = served.post(&format!("/topapi/processinstance/get?access_token={t}"), &json!({"process_instance_id": id})).await;
+    assert_eq!(got["process_instance"]["status"], "RUNNING");
+    sim.controls().approve(&id, &users[1], "同意").unwrap();
+    let got = served.post(&format!("/topapi/processinstance/get?access_token={t}"), &json!({"process_instance_id": id})).await;
+    assert_eq!((got["process_instance"]["status"].as_str(), got["process_instance"]["result"].as_str()), (Some("COMPLETED"), Some("agree")));
+
+    let header = [("x-acs-dingtalk-access-token", t.as_str())];
+    let v1 = json!({"originatorUserId": users[0], "processCode": "PROC-SIM-GENERAL", "deptId": 1,
+        "approvers": [{"actionType": "NONE", "userIds": [users[1]]}], "formComponentValues": [{"name": "申请内容", "value": "采购显示器"}]});
+    let (status, created) = served.post_with("/v1.0/workflow/processInstances", &v1, &header).await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["instanceId"].as_str().unwrap();
+    let (_, got) = served.get_with(&format!("/v1.0/workflow/processInstances?processInstanceId={id}"), &header).await;
+    assert_eq!(got["result"]["formComponentValues"][0]["value"], "采购显示器");
+    let (status, refused) = served.post_with("/v1.0/workflow/processInstances", &v1, &[]).await;
+    assert_eq!((status, refused["code"].as_str()), (401, Some("InvalidAuthentication")));
+}
+
+#[tokio::test]
+async fn login_codes_and_legacy_signature() {
+    let (sim, served) = start().await;
+    let c = sim.credentials();
+    let t = token(&sim, &served).await;
+    let userid = sim.controls().directory().users().next().unwrap().userid.clone();
+    let code1 = sim.controls().oauth_code_for(&userid).unwrap();
+    let info = served.post(&format!("/topapi/v2/user/getuserinfo?access_token={t}"), &json!({"code": code1})).await;
+    assert_eq!(info["result"]["userid"].as_str(), Some(userid.as_str()));
+    assert_eq!(code(&served.post(&format!("/topapi/v2/user/getuserinfo?access_token={t}"), &json!({"code": code1})).await), 40078);
+
+    let now = sim.controls().now_ms();
+    let signature = crate::crypto::sign::url_encode(&crate::crypto::sign::login_sign(&c.app_secret, &now.to_string()));
+    let code2 = sim.controls().oauth_code_for(&userid).unwrap();
+    let url = |ts: i64, sig: &str| format!("/sns/getuserinfo_bycode?accessKey={}&timestamp={ts}&signature={sig}", c.app_key);
+    let good = served.post(&url(now, &signature), &json!({"tmp_auth_code": code2})).await;
+    assert_eq!(good["user_info"]["unionid"], format!("un{userid}"));
+    assert_eq!(code(&served.post(&url(now, "bad"), &json!({"tmp_auth_code": "x"})).await), 853004);
+    let stale = now - 120_000;
+    let stale_sig = crate::crypto::sign::url_encode(&crate::crypto::sign::login_sign(&c.app_secret, &stale.to_string()));
+    assert_eq!(code(&served.post(&url(stale, &stale_sig), &json!({"tmp_auth_code": "x"})).await), 853002);
+
+    let code3 = sim.controls().oauth_code_for(&userid).unwrap();
+    let (status, user_token) = served
+        .post_with("/v1.0/oauth2/userAccessToken", &json!({"clientId": c.app_key, "clientSecret": c.app_secret, "code": code3, "grantType": "authorization_code"}), &[])
+        .await;
+    assert_eq!(status, 200, "{user_token}");
+    let header = [("x-acs-dingtalk-access-token", user_token["accessToken"].as_str().unwrap())];
+    let (status, me) = served.get_with("/v1.0/contact/users/me", &header).await;
+    assert_eq!((status, me["unionId"].clone()), (200, json!(format!("un{userid}"))));
+    let (status, _) = served.get_with("/v1.0/contact/users/me", &[("x-acs-dingtalk-access-token", t.as_str())]).await;
+    assert_eq!(status, 401, "an app token is not a user token");
+}

@@ -5,10 +5,14 @@
 //! Simplification: the app's single secret is accepted for every API, including those that on the
 //! real service need the address-book or attendance secret.
 
+mod approval;
+mod attendance;
 mod callbacks;
 mod contacts;
 mod errors;
+mod menu;
 mod message;
+mod oauth;
 mod robot;
 mod tags;
 mod token;
@@ -95,6 +99,7 @@ pub(crate) struct WeCom {
     pub(crate) controls: Controls,
     pub(crate) credentials: Arc<WeComCredentials>,
     pub(crate) robots: Arc<RobotLimiter>,
+    pub(crate) settings: Arc<menu::AppSettings>,
 }
 
 /// A simulated WeCom corp.
@@ -125,6 +130,7 @@ impl WeComSim {
                 controls: Controls::new(&config, SendLimits::wecom(), emitter),
                 credentials: Arc::new(credentials),
                 robots: Arc::new(RobotLimiter::wecom()),
+                settings: Arc::new(menu::AppSettings::default()),
             },
         }
     }
@@ -147,6 +153,10 @@ impl WeComSim {
             .merge(tags::routes())
             .merge(message::routes())
             .merge(robot::routes())
+            .merge(attendance::routes())
+            .merge(approval::routes())
+            .merge(oauth::routes())
+            .merge(menu::routes())
             .with_state(self.state.clone());
         guarded(api, self.state.controls.clone(), WeComDialect)
             .merge(control_api::routes(self.state.controls.clone()))

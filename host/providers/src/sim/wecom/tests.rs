@@ -232,3 +232,106 @@ async fn contact_changes_push_encrypted_callbacks_with_retries() {
     assert!(plaintext.contains("<ChangeType><![CDATA[create_user]]></ChangeType>"), "{plaintext}");
     assert!(plaintext.contains("<UserID><![CDATA[cb1]]></UserID>"));
 }
+
+#[tokio::test]
+async fn approvals_submit_decide_and_list() {
+    let (sim, served) = start().await;
+    let t = token(&sim, &served).await;
+    let dir = sim.controls().directory();
+    let creator = dir.users().find(|u| !u.direct_leader.is_empty()).unwrap().clone();
+    let apply = json!({
+        "creator_userid": creator.userid, "template_id": "3WLJF6naF5jhnbvKSzzw6ZXtLfPsbDCjA2bExtHz",
+        "use_template_approver": 1,
+        "apply_data": {"contents": [
+            {"control": "Text", "id": "Text-1", "value": {"text": "差旅"}},
+            {"control": "Money", "id": "Money-1", "value": {"new_money": "1280.50"}}]},
+    });
+    let created = served.post(&format!("/cgi-bin/oa/applyevent?access_token={t}"), &apply).await;
+    assert_eq!(code(&created), 0, "{created}");
+    let sp_no = created["sp_no"].as_str().unwrap().to_owned();
+    assert_eq!(sp_no.len(), 12);
+    let detail = served.post(&format!("/cgi-bin/oa/getapprovaldetail?access_token={t}"), &json!({"sp_no": sp_no})).await;
+    let info = &detail["info"];
+    assert_eq!((info["sp_status"].as_i64(), info["sp_record"][0]["details"][0]["sptime"].as_i64()), (Some(1), Some(0)));
+    assert_eq!(info["apply_data"]["contents"][1]["value"]["new_money"], "1280.50");
+    let approver = creator.direct_leader[0].clone();
+    assert!(sim.controls().approve(&sp_no, "someone-else", "").is_err());
+    let (decided, _) = sim.controls().reject(&sp_no, &approver, "金额超标").unwrap();
+    assert_eq!(decided.status, crate::sim::approvals::ApprovalStatus::Rejected);
+    let detail = served.post(&format!("/cgi-bin/oa/getapprovaldetail?access_token={t}"), &json!({"sp_no": sp_no})).await;
+    assert_eq!(detail["info"]["sp_status"], 3);
+    assert_eq!(detail["info"]["sp_record"][0]["details"][0]["speech"], "金额超标");
+    let now = sim.controls().now_ms() / 1000;
+    let listed = served
+        .post(&format!("/cgi-bin/oa/getapprovalinfo?access_token={t}"), &json!({"starttime": now - 60, "endtime": now + 60, "size": 100}))
+        .await;
+    assert_eq!(listed["sp_no_list"], json!([sp_no]));
+    let too_long = served
+        .post(&format!("/cgi-bin/oa/getapprovalinfo?access_token={t}"), &json!({"starttime": now - 40 * 86_400, "endtime": now}))
+        .await;
+    assert_eq!(code(&too_long), 40058);
+    let bad_control = json!({"creator_userid": creator.userid, "template_id": "3WLJF6naF5jhnbvKSzzw6ZXtLfPsbDCjA2bExtHz",
+        "use_template_approver": 1, "apply_data": {"contents": [{"control": "Text", "id": "Nope-1", "value": {"text": "x"}}]}});
+    assert_eq!(code(&served.post(&format!("/cgi-bin/oa/applyevent?access_token={t}"), &bad_control).await), 40058);
+}
+
+#[tokio::test]
+async fn checkin_data_limits_and_shape() {
+    let (sim, served) = start().await;
+    let t = token(&sim, &served).await;
+    let userid = sim.controls().directory().users().next().unwrap().userid.clone();
+    let end = sim.controls().now_ms() / 1000;
+    let start = end - 14 * 86_400;
+    let body = json!({"opencheckindatatype": 3, "starttime": start, "endtime": end, "useridlist": [userid]});
+    let answer = served.post(&format!("/cgi-bin/checkin/getcheckindata?access_token={t}"), &body).await;
+    let rows = answer["checkindata"].as_array().unwrap();
+    assert!(rows.len() >= 18, "two punches per workday over two weeks: {}", rows.len());
+    assert!(rows.iter().all(|r| ["上班打卡", "下班打卡"].contains(&r["checkin_type"].as_str().unwrap())));
+    assert!(rows.iter().all(|r| r["checkin_time"].as_i64().unwrap() <= end));
+    let too_long = json!({"opencheckindatatype": 3, "starttime": end - 31 * 86_400, "endtime": end, "useridlist": [userid]});
+    assert_eq!(code(&served.post(&format!("/cgi-bin/checkin/getcheckindata?access_token={t}"), &too_long).await), 40058);
+    let many: Vec<String> = (0..101).map(|i| format!("u{i}")).collect();
+    let too_many = json!({"opencheckindatatype": 3, "starttime": start, "endtime": end, "useridlist": many});
+    assert_eq!(code(&served.post(&format!("/cgi-bin/checkin/getcheckindata?access_token={t}"), &too_many).await), 40058);
+}
+
+#[tokio::test]
+async fn oauth_codes_map_to_users_once() {
+    let (sim, served) = start().await;
+    let t = token(&sim, &served).await;
+    let userid = sim.controls().directory().users().nth(3).unwrap().userid.clone();
+    let code_for = sim.controls().oauth_code_for(&userid).unwrap();
+    let answer = served.get(&format!("/cgi-bin/auth/getuserinfo?access_token={t}&code={code_for}")).await;
+    assert_eq!(answer["userid"].as_str(), Some(userid.as_str()));
+    assert_eq!(code(&served.get(&format!("/cgi-bin/auth/getuserinfo?access_token={t}&code={code_for}")).await), 40029);
+    assert!(sim.controls().oauth_code_for("ghost").is_err());
+}
+
+#[tokio::test]
+async fn menus_and_workbench_are_validated_and_stored() {
+    let (sim, served) = start().await;
+    let t = token(&sim, &served).await;
+    let agent = sim.credentials().agent_id;
+    assert_eq!(code(&served.get(&format!("/cgi-bin/menu/get?access_token={t}&agentid={agent}")).await), 46003);
+    let menu = json!({"button": [
+        {"type": "click", "name": "今日待办", "key": "todo"},
+        {"name": "更多", "sub_button": [{"type": "view", "name": "审批中心", "url": "https://erp.example.com/approvals"}]}]});
+    assert_eq!(code(&served.post(&format!("/cgi-bin/menu/create?access_token={t}&agentid={agent}"), &menu).await), 0);
+    let stored = served.get(&format!("/cgi-bin/menu/get?access_token={t}&agentid={agent}")).await;
+    assert_eq!(stored["button"], menu["button"]);
+    let four = json!({"button": [menu["button"][0], menu["button"][0], menu["button"][0], menu["button"][0]]});
+    assert_eq!(code(&served.post(&format!("/cgi-bin/menu/create?access_token={t}&agentid={agent}"), &four).await), 40016);
+    let long_name = json!({"button": [{"type": "click", "name": "一二三四五六", "key": "k"}]});
+    assert_eq!(code(&served.post(&format!("/cgi-bin/menu/create?access_token={t}&agentid={agent}"), &long_name).await), 40018);
+
+    let template = json!({"agentid": agent, "type": "keydata", "keydata": {"items": [{"key": "待审批", "data": "2", "jump_url": "https://erp.example.com"}]}, "replace_user_data": false});
+    assert_eq!(code(&served.post(&format!("/cgi-bin/agent/set_workbench_template?access_token={t}"), &template).await), 0);
+    let got = served.post(&format!("/cgi-bin/agent/get_workbench_template?access_token={t}"), &json!({"agentid": agent})).await;
+    assert_eq!((got["type"].as_str(), got["keydata"].clone()), (Some("keydata"), template["keydata"].clone()));
+    let userid = sim.controls().directory().users().next().unwrap().userid.clone();
+    let data = json!({"agentid": agent, "userid": userid, "type": "keydata", "keydata": {"items": [{"key": "待审批", "data": "5"}]}});
+    assert_eq!(code(&served.post(&format!("/cgi-bin/agent/set_workbench_data?access_token={t}"), &data).await), 0);
+    assert_eq!(sim.state.settings.workbench_data(&userid).unwrap()["keydata"], data["keydata"]);
+    let five = json!({"agentid": agent, "type": "keydata", "keydata": {"items": [1, 2, 3, 4, 5]}});
+    assert_eq!(code(&served.post(&format!("/cgi-bin/agent/set_workbench_template?access_token={t}"), &five).await), 40058);
+}
