@@ -4,6 +4,12 @@
 //!
 //! `cargo bench -p worklink-providers --bench callback`. The Python side runs when
 //! `WORKLINK_PYTHON` names an interpreter with wechatpy installed (`make pyenv`).
+//!
+//! Rates are printed per wall-clock second and per second of this thread's CPU time; on a busy
+//! machine only the second says what the code costs. For a figure no other load can move, set
+//! `WORKLINK_BENCH_COUNT=N`: the bench then runs the full path exactly N times through
+//! [`full_path`] and exits, so an instruction counter can be aimed at that one function:
+//! `valgrind --tool=callgrind --toggle-collect='*full_path*' <bench binary>`.
 
 use std::hint::black_box;
 use std::io::Write as _;
@@ -131,6 +137,12 @@ fn wechatpy_rate(requests: &[Request]) -> Result<PyRate, String> {
     Ok(PyRate { wall: field("per_sec")?, cpu: field("per_cpu_sec")? })
 }
 
+/// One request through the whole path; kept out of line so instruction counters can single it out.
+#[inline(never)]
+fn full_path(crypto: &CallbackCrypto, r: &Request) {
+    black_box(ingest::wecom(crypto, &r.query, black_box(r.body.as_bytes())).ok());
+}
+
 fn main() {
     let crypto = CallbackCrypto::new(TOKEN, ENCODING_AES_KEY, CORP_ID).expect("bench key is valid");
     let requests = requests(&crypto);
@@ -142,9 +154,15 @@ fn main() {
         assert_eq!(events[0].kind, "wecom.approval.instance.changed");
     }
 
-    let full = rate(&requests, |r| {
-        black_box(ingest::wecom(&crypto, &r.query, black_box(r.body.as_bytes())).ok());
-    });
+    if let Some(count) = std::env::var("WORKLINK_BENCH_COUNT").ok().and_then(|n| n.parse::<usize>().ok()) {
+        for r in requests.iter().cycle().take(count) {
+            full_path(&crypto, r);
+        }
+        println!("callback bench: ran the full path {count} times");
+        return;
+    }
+
+    let full = rate(&requests, |r| full_path(&crypto, r));
     let crypto_only = rate(&requests, |r| {
         black_box(wecom::decrypt_xml(&crypto, &r.query, black_box(r.body.as_bytes())).ok());
     });

@@ -86,6 +86,17 @@ pub fn decrypt(crypto: &CallbackCrypto, query: &CallbackQuery, body: &[u8]) -> R
     crypto.decrypt(&query.msg_signature, &query.timestamp, &query.nonce, &encrypt)
 }
 
+/// Like [`decrypt`], but lends the plaintext to `read` instead of returning it (the request path).
+pub(crate) fn decrypt_with<R>(
+    crypto: &CallbackCrypto,
+    query: &CallbackQuery,
+    body: &[u8],
+    read: impl FnOnce(&str) -> R,
+) -> Result<R, CryptoError> {
+    let encrypt = parse_body(body)?;
+    crypto.decrypt_with(&query.msg_signature, &query.timestamp, &query.nonce, &encrypt, read)
+}
+
 /// Encrypts `plaintext` into the reply shape.
 pub fn reply(crypto: &CallbackCrypto, plaintext: &str, timestamp_ms: &str, nonce: &str) -> Reply {
     crypto.encrypt(plaintext, timestamp_ms, nonce).into()

@@ -1,6 +1,8 @@
 //! WeCom's wire shapes around [`CallbackCrypto`]: the URL check (GET with `echostr`), the XML event
 //! envelope, its JSON variant (`WXBizJsonMsgCrypt`) and the passive-reply envelopes.
 
+use std::borrow::Cow;
+
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use serde::Deserialize;
@@ -46,58 +48,93 @@ pub fn verify_url(crypto: &CallbackCrypto, query: &CallbackQuery) -> Result<Stri
 
 /// Reads the XML POST body `<xml><ToUserName/><Encrypt/><AgentID/></xml>`.
 pub fn parse_xml_envelope(body: &[u8]) -> Result<InboundEnvelope, CryptoError> {
+    let fields = scan_xml_envelope(body)?;
+    Ok(InboundEnvelope {
+        to_user_name: fields.to_user_name.map(Cow::into_owned),
+        agent_id: fields.agent_id.map(Cow::into_owned),
+        encrypt: fields.encrypt.into_owned(),
+    })
+}
+
+/// The envelope's fields, borrowed from the body while each is one text or CDATA node (always,
+/// in practice): the request path reads the kilobyte-sized ciphertext in place instead of copying
+/// it.
+struct EnvelopeFields<'a> {
+    to_user_name: Option<Cow<'a, str>>,
+    agent_id: Option<Cow<'a, str>>,
+    encrypt: Cow<'a, str>,
+}
+
+/// One pass over the envelope, keeping the three fields it may carry.
+fn scan_xml_envelope(body: &[u8]) -> Result<EnvelopeFields<'_>, CryptoError> {
     // A reader over a byte slice hands out borrowed events: no copy of the (large) ciphertext.
     let mut reader = Reader::from_reader(body);
-    let mut path: Vec<Vec<u8>> = Vec::new();
+    let mut depth = 0usize;
+    // The field the reader is inside, when it is a direct child of the root.
+    let mut field: Option<Field> = None;
     let (mut to_user_name, mut agent_id, mut encrypt) = (None, None, None);
     loop {
         let event = reader
             .read_event()
             .map_err(|e| CryptoError::envelope(format!("XML error at byte {}: {e}", reader.error_position())))?;
-        match event {
+        let value = match event {
             Event::Start(start) => {
-                if path.len() >= 2 {
+                if depth >= 2 {
                     // The envelope is flat; anything deeper is not a WeCom envelope.
                     return Err(CryptoError::envelope("XML envelope nested deeper than <xml><Field>"));
                 }
-                path.push(start.local_name().as_ref().to_vec());
+                depth += 1;
+                if depth == 2 {
+                    field = match start.local_name().as_ref() {
+                        b"Encrypt" => Some(Field::Encrypt),
+                        b"ToUserName" => Some(Field::ToUserName),
+                        b"AgentID" => Some(Field::AgentId),
+                        _ => None,
+                    };
+                }
+                continue;
             }
             Event::End(_) => {
-                path.pop();
+                depth = depth.saturating_sub(1);
+                field = None;
+                continue;
             }
-            Event::Text(text) if path.len() == 2 => {
-                let value = text.decode().map_err(|e| CryptoError::envelope(format!("XML text: {e}")))?;
-                append_field(&path[1], &value, &mut to_user_name, &mut agent_id, &mut encrypt);
-            }
-            Event::CData(data) if path.len() == 2 => {
-                let value = std::str::from_utf8(&data).map_err(|_| CryptoError::envelope("XML CDATA is not UTF-8"))?;
-                append_field(&path[1], value, &mut to_user_name, &mut agent_id, &mut encrypt);
-            }
+            Event::Text(text) if depth == 2 => text.decode().map_err(|e| CryptoError::envelope(format!("XML text: {e}")))?,
+            Event::CData(data) if depth == 2 => match data.into_inner() {
+                Cow::Borrowed(bytes) => {
+                    Cow::Borrowed(std::str::from_utf8(bytes).map_err(|_| CryptoError::envelope("XML CDATA is not UTF-8"))?)
+                }
+                Cow::Owned(bytes) => {
+                    Cow::Owned(String::from_utf8(bytes).map_err(|_| CryptoError::envelope("XML CDATA is not UTF-8"))?)
+                }
+            },
             Event::Eof => break,
-            _ => {}
+            _ => continue,
+        };
+        let slot = match field {
+            Some(Field::Encrypt) => &mut encrypt,
+            Some(Field::ToUserName) => &mut to_user_name,
+            Some(Field::AgentId) => &mut agent_id,
+            None => continue,
+        };
+        match slot {
+            None => *slot = Some(value),
+            Some(existing) => existing.to_mut().push_str(&value),
         }
     }
-    if !path.is_empty() {
+    if depth != 0 {
         return Err(CryptoError::envelope("XML envelope ends inside an element"));
     }
-    let encrypt = encrypt.filter(|e: &String| !e.is_empty()).ok_or_else(|| CryptoError::envelope("XML body has no <Encrypt>"))?;
-    Ok(InboundEnvelope { to_user_name, agent_id, encrypt })
+    let encrypt = encrypt.filter(|e| !e.is_empty()).ok_or_else(|| CryptoError::envelope("XML body has no <Encrypt>"))?;
+    Ok(EnvelopeFields { to_user_name, agent_id, encrypt })
 }
 
-fn append_field(
-    name: &[u8],
-    value: &str,
-    to_user_name: &mut Option<String>,
-    agent_id: &mut Option<String>,
-    encrypt: &mut Option<String>,
-) {
-    let slot = match name {
-        b"Encrypt" => encrypt,
-        b"ToUserName" => to_user_name,
-        b"AgentID" => agent_id,
-        _ => return,
-    };
-    slot.get_or_insert_with(String::new).push_str(value);
+/// The envelope fields [`scan_xml_envelope`] keeps.
+#[derive(Clone, Copy)]
+enum Field {
+    Encrypt,
+    ToUserName,
+    AgentId,
 }
 
 /// The JSON POST body of newer callbacks; both the lower-case and the older capitalised field
@@ -126,8 +163,27 @@ pub fn parse_json_envelope(body: &[u8]) -> Result<InboundEnvelope, CryptoError> 
 
 /// Verifies and decrypts an XML event POST; returns the plaintext message (XML).
 pub fn decrypt_xml(crypto: &CallbackCrypto, query: &CallbackQuery, body: &[u8]) -> Result<String, CryptoError> {
-    let envelope = parse_xml_envelope(body)?;
+    let envelope = scan_xml_envelope(body)?;
     crypto.decrypt(&query.msg_signature, &query.timestamp, &query.nonce, &envelope.encrypt)
+}
+
+/// Verifies and decrypts an event POST (XML, or JSON when `json_body`) and lends the plaintext to
+/// `read`: the request path, which parses the plaintext without keeping it.
+pub(crate) fn decrypt_with<R>(
+    crypto: &CallbackCrypto,
+    query: &CallbackQuery,
+    body: &[u8],
+    json_body: bool,
+    read: impl FnOnce(&str) -> R,
+) -> Result<R, CryptoError> {
+    let json_envelope;
+    let encrypt: Cow<'_, str> = if json_body {
+        json_envelope = parse_json_envelope(body)?;
+        Cow::Borrowed(&json_envelope.encrypt)
+    } else {
+        scan_xml_envelope(body)?.encrypt
+    };
+    crypto.decrypt_with(&query.msg_signature, &query.timestamp, &query.nonce, &encrypt, read)
 }
 
 /// Verifies and decrypts a JSON event POST; returns the plaintext message (JSON).

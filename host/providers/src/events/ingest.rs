@@ -41,13 +41,10 @@ pub fn wecom(
     body: &[u8],
 ) -> Result<Vec<ProviderEvent>, IngestError> {
     let json_body = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    let plaintext = if json_body {
-        crypto::wecom::decrypt_json(crypto, query, body)?
-    } else {
-        crypto::wecom::decrypt_xml(crypto, query, body)?
-    };
-    let at = delivered_at_ms(&query.timestamp, 1000)?;
-    wecom::parse(&plaintext, at).map_err(|error| IngestError::Event { error, plaintext })
+    crypto::wecom::decrypt_with(crypto, query, body, json_body, |plaintext| {
+        let at = delivered_at_ms(&query.timestamp, 1000)?;
+        wecom::parse(plaintext, at).map_err(|error| event_error(error, plaintext))
+    })?
 }
 
 /// Verifies, decrypts and parses a DingTalk push (`{"encrypt": …}` body).
@@ -56,9 +53,15 @@ pub fn dingtalk(
     query: &crypto::dingtalk::CallbackQuery,
     body: &[u8],
 ) -> Result<Vec<ProviderEvent>, IngestError> {
-    let plaintext = crypto::dingtalk::decrypt(crypto, query, body)?;
-    let at = delivered_at_ms(&query.timestamp, 1)?;
-    dingtalk::parse(&plaintext, at).map_err(|error| IngestError::Event { error, plaintext })
+    crypto::dingtalk::decrypt_with(crypto, query, body, |plaintext| {
+        let at = delivered_at_ms(&query.timestamp, 1)?;
+        dingtalk::parse(plaintext, at).map_err(|error| event_error(error, plaintext))
+    })?
+}
+
+/// The plaintext is lent by the crypto layer; only a failed parse keeps a copy of it.
+fn event_error(error: EventError, plaintext: &str) -> IngestError {
+    IngestError::Event { error, plaintext: plaintext.to_owned() }
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //! not occur in WeCom callbacks and are ignored. Nesting is capped so hostile input cannot grow
 //! the stack or the work without bound.
 
+use std::borrow::Cow;
+
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use serde_json::map::Entry;
@@ -15,19 +17,45 @@ use super::EventError;
 /// Deeper than any WeCom callback (approval details are 4 levels under `<xml>`).
 const MAX_DEPTH: usize = 16;
 
-struct Open {
+/// An element whose end tag has not been read yet.
+struct Open<'a> {
+    /// Its local name, already the key it will have in the parent's map.
     name: String,
+    /// Its child elements so far.
     children: Map<String, Value>,
-    text: String,
+    /// Its text so far: borrowed from the document while it is one piece (the usual single text
+    /// or CDATA node), copied only when pieces have to be joined or entities resolved.
+    text: Cow<'a, str>,
+}
+
+impl<'a> Open<'a> {
+    fn push_text(&mut self, piece: Cow<'a, str>) {
+        if self.text.is_empty() {
+            self.text = piece;
+        } else {
+            self.text.to_mut().push_str(&piece);
+        }
+    }
+}
+
+/// An element name as a map key; names are UTF-8 because the document is a `&str`.
+fn key(name: &[u8]) -> String {
+    match std::str::from_utf8(name) {
+        Ok(name) => name.to_owned(),
+        Err(_) => String::from_utf8_lossy(name).into_owned(),
+    }
 }
 
 /// Parses `<xml>…</xml>` into the map of its children.
+///
+/// One pass over quick-xml's borrowed events: text is not copied until its element closes, and
+/// each element's map is built once and moved into its parent.
 pub(crate) fn parse(plaintext: &str) -> Result<Map<String, Value>, EventError> {
     let mut reader = Reader::from_str(plaintext);
-    let mut stack: Vec<Open> = Vec::new();
+    let mut stack: Vec<Open<'_>> = Vec::with_capacity(8);
     let mut root: Option<Map<String, Value>> = None;
+    let err = |reader: &Reader<&[u8]>, reason: String| EventError::Xml { position: reader.error_position(), reason };
     loop {
-        let err = |reader: &Reader<&[u8]>, reason: String| EventError::Xml { position: reader.error_position(), reason };
         let event = reader.read_event().map_err(|e| err(&reader, e.to_string()))?;
         match event {
             Event::Start(start) => {
@@ -37,21 +65,18 @@ pub(crate) fn parse(plaintext: &str) -> Result<Map<String, Value>, EventError> {
                 if stack.len() >= MAX_DEPTH {
                     return Err(err(&reader, format!("nested deeper than {MAX_DEPTH} elements")));
                 }
-                let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
-                stack.push(Open { name, children: Map::new(), text: String::new() });
+                let name = key(start.local_name().as_ref());
+                stack.push(Open { name, children: Map::new(), text: Cow::Borrowed("") });
             }
-            Event::Empty(empty) => {
-                let name = String::from_utf8_lossy(empty.local_name().as_ref()).into_owned();
-                match stack.last_mut() {
-                    Some(parent) => insert(&mut parent.children, name, Value::String(String::new())),
-                    None if root.is_none() => root = Some(Map::new()),
-                    None => return Err(err(&reader, "content after the root element".into())),
-                }
-            }
+            Event::Empty(empty) => match stack.last_mut() {
+                Some(parent) => insert(&mut parent.children, key(empty.local_name().as_ref()), Value::String(String::new())),
+                None if root.is_none() => root = Some(Map::new()),
+                None => return Err(err(&reader, "content after the root element".into())),
+            },
             Event::Text(text) => {
                 let decoded = text.xml_content().map_err(|e| err(&reader, e.to_string()))?;
                 match stack.last_mut() {
-                    Some(open) => open.text.push_str(&decoded),
+                    Some(open) => open.push_text(decoded),
                     None if decoded.trim().is_empty() => {}
                     None => return Err(err(&reader, "text outside the root element".into())),
                 }
@@ -59,7 +84,7 @@ pub(crate) fn parse(plaintext: &str) -> Result<Map<String, Value>, EventError> {
             Event::CData(data) => {
                 let decoded = data.decode().map_err(|e| err(&reader, e.to_string()))?;
                 match stack.last_mut() {
-                    Some(open) => open.text.push_str(&decoded),
+                    Some(open) => open.push_text(decoded),
                     None => return Err(err(&reader, "CDATA outside the root element".into())),
                 }
             }
@@ -69,7 +94,7 @@ pub(crate) fn parse(plaintext: &str) -> Result<Map<String, Value>, EventError> {
                     .map_err(|e| err(&reader, e.to_string()))?
                     .into_owned();
                 match stack.last_mut() {
-                    Some(open) => open.text.push_str(&resolved),
+                    Some(open) => open.push_text(Cow::Owned(resolved)),
                     None => return Err(err(&reader, "entity outside the root element".into())),
                 }
             }
@@ -78,7 +103,7 @@ pub(crate) fn parse(plaintext: &str) -> Result<Map<String, Value>, EventError> {
                     return Err(err(&reader, "closing tag without an opening one".into()));
                 };
                 let value = if done.children.is_empty() {
-                    Value::String(done.text)
+                    Value::String(done.text.into_owned())
                 } else {
                     Value::Object(done.children)
                 };
