@@ -269,6 +269,25 @@ mod tests {
     }
 
     #[test]
+    fn lent_plaintext_matches_the_returned_one_on_stack_and_heap() {
+        let c = crypto();
+        // Below and above the stack buffer, so both decode paths run.
+        for len in [0, 1500, STACK_FRAME + 100] {
+            let msg = "x".repeat(len);
+            let env = c.encrypt(&msg, "1700000000", "nonce");
+            let lent = c.decrypt_with(&env.msg_signature, "1700000000", "nonce", &env.encrypt, str::to_owned);
+            assert_eq!(lent, c.decrypt(&env.msg_signature, "1700000000", "nonce", &env.encrypt));
+            assert_eq!(lent.unwrap().len(), len);
+        }
+        let env = c.encrypt("hello", "1", "n");
+        assert_eq!(c.decrypt_with(&env.msg_signature, "2", "n", &env.encrypt, str::len), Err(CryptoError::BadSignature));
+        let sig = c.sign("1", "n", "!!!");
+        assert!(matches!(c.decrypt_with(&sig, "1", "n", "!!!", str::len), Err(CryptoError::Base64 { .. })));
+        let sig = c.sign("1", "n", "AAAA");
+        assert!(matches!(c.decrypt_with(&sig, "1", "n", "AAAA", str::len), Err(CryptoError::BadLength { .. })));
+    }
+
+    #[test]
     fn random_prefix_differs_between_calls() {
         let c = crypto();
         assert_ne!(c.encrypt("same", "1", "n").encrypt, c.encrypt("same", "1", "n").encrypt);
