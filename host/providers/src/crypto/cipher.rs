@@ -169,7 +169,7 @@ impl CallbackCrypto {
 
     /// Decrypts a decoded ciphertext in place, checks padding and frame, and returns the message.
     fn open_in_place<'b>(&self, buf: &'b mut [u8]) -> Result<&'b [u8], CryptoError> {
-        if buf.is_empty() || buf.len() % 16 != 0 {
+        if buf.is_empty() || !buf.len().is_multiple_of(16) {
             return Err(CryptoError::BadLength {
                 reason: format!("ciphertext is {} bytes, not a positive multiple of 16", buf.len()),
             });
