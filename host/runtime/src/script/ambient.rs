@@ -37,7 +37,10 @@ pub(crate) struct RunBudget {
 
 impl RunBudget {
     /// No deadline and no budget beyond the engine's own limits.
-    pub(crate) const UNBOUNDED: RunBudget = RunBudget { deadline: None, max_operations: u64::MAX };
+    pub(crate) const UNBOUNDED: RunBudget = RunBudget {
+        deadline: None,
+        max_operations: u64::MAX,
+    };
 }
 
 thread_local! {
@@ -114,17 +117,35 @@ mod tests {
 
     #[test]
     fn progress_stops_at_the_budget_and_the_deadline_only_while_installed() {
-        let budget = RunBudget { deadline: None, max_operations: 10 };
+        let budget = RunBudget {
+            deadline: None,
+            max_operations: 10,
+        };
         {
             let _run = install(budget, None);
             assert!(progress(10).is_none());
-            assert_eq!(progress(11).and_then(|t| t.into_string().ok()).as_deref(), Some(OPERATIONS_TOKEN));
+            assert_eq!(
+                progress(11).and_then(|t| t.into_string().ok()).as_deref(),
+                Some(OPERATIONS_TOKEN)
+            );
         }
-        assert!(progress(11).is_none(), "the budget must not outlive its run");
+        assert!(
+            progress(11).is_none(),
+            "the budget must not outlive its run"
+        );
 
         let past = Instant::now() - Duration::from_millis(1);
-        let _run = install(RunBudget { deadline: Some(past), max_operations: u64::MAX }, None);
-        assert!(progress(CLOCK_CHECK_INTERVAL - 1).is_none(), "the clock is read only periodically");
+        let _run = install(
+            RunBudget {
+                deadline: Some(past),
+                max_operations: u64::MAX,
+            },
+            None,
+        );
+        assert!(
+            progress(CLOCK_CHECK_INTERVAL - 1).is_none(),
+            "the clock is read only periodically"
+        );
         let token = progress(CLOCK_CHECK_INTERVAL).and_then(|t| t.into_string().ok());
         assert_eq!(token.as_deref(), Some(DEADLINE_TOKEN));
     }

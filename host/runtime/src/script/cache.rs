@@ -31,7 +31,11 @@ pub(crate) fn key(mode: Mode, text: &str) -> Key {
         Mode::Script => b"script\0",
         Mode::Condition => b"condition\0",
     };
-    Sha256::new().chain_update(tag).chain_update(text.as_bytes()).finalize().into()
+    Sha256::new()
+        .chain_update(tag)
+        .chain_update(text.as_bytes())
+        .finalize()
+        .into()
 }
 
 /// A cached AST with the tick of its last use.
@@ -63,7 +67,10 @@ impl AstCache {
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
             capacity: capacity.max(1),
-            inner: Mutex::new(Inner { entries: HashMap::new(), clock: 0 }),
+            inner: Mutex::new(Inner {
+                entries: HashMap::new(),
+                clock: 0,
+            }),
         }
     }
 
@@ -88,18 +95,32 @@ impl AstCache {
             return entry.ast.clone();
         }
         if inner.entries.len() >= self.capacity {
-            let oldest = inner.entries.iter().min_by_key(|(_, e)| e.last_used).map(|(k, _)| *k);
+            let oldest = inner
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.last_used)
+                .map(|(k, _)| *k);
             if let Some(oldest) = oldest {
                 inner.entries.remove(&oldest);
             }
         }
-        inner.entries.insert(key, Entry { ast: ast.clone(), last_used: now });
+        inner.entries.insert(
+            key,
+            Entry {
+                ast: ast.clone(),
+                last_used: now,
+            },
+        );
         ast
     }
 
     /// Number of cached ASTs.
     pub(crate) fn len(&self) -> usize {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner).entries.len()
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entries
+            .len()
     }
 }
 
@@ -131,7 +152,11 @@ mod tests {
     #[test]
     fn a_full_cache_evicts_the_least_recently_used_entry() {
         let cache = AstCache::new(2);
-        let (a, b, c) = (key(Mode::Script, "a"), key(Mode::Script, "b"), key(Mode::Script, "c"));
+        let (a, b, c) = (
+            key(Mode::Script, "a"),
+            key(Mode::Script, "b"),
+            key(Mode::Script, "c"),
+        );
         cache.insert(a, ast());
         cache.insert(b, ast());
         assert!(cache.get(&a).is_some()); // `b` is now the least recently used

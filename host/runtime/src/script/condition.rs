@@ -74,7 +74,11 @@ impl ScriptEngine {
         let mut scope = Scope::new();
         scope.push_dynamic(EVENT_VAR, Dynamic::UNIT);
         let (_, ast) = self.compile_cached(Mode::Condition, name, &scope, expression)?;
-        Ok(Condition { name: name.into(), expression: expression.into(), ast })
+        Ok(Condition {
+            name: name.into(),
+            expression: expression.into(),
+            ast,
+        })
     }
 
     /// Evaluates `condition` against `event`.
@@ -83,7 +87,11 @@ impl ScriptEngine {
     /// [`ScriptError::NotBoolean`] if the expression produced something other than a boolean,
     /// [`ScriptError::Runtime`] (with position) if it failed, e.g. comparing a missing payload
     /// field with a number, or a limit error if it exceeded the operation budget.
-    pub fn eval_condition(&self, condition: &Condition, event: &Event) -> Result<bool, ScriptError> {
+    pub fn eval_condition(
+        &self,
+        condition: &Condition,
+        event: &Event,
+    ) -> Result<bool, ScriptError> {
         let event = rhai::serde::to_dynamic(event).map_err(|e| ScriptError::Conversion {
             at: Location::whole(&condition.name),
             what: "the event",
@@ -131,10 +139,20 @@ mod tests {
     fn compares_event_fields_and_payload() {
         let engine = engine();
         let big = engine
-            .compile_condition(r#"event.kind == "erp.order.created" && event.payload.amount > 1000"#)
+            .compile_condition(
+                r#"event.kind == "erp.order.created" && event.payload.amount > 1000"#,
+            )
             .unwrap();
-        assert!(engine.eval_condition(&big, &event(serde_json::json!({"amount": 1500}))).unwrap());
-        assert!(!engine.eval_condition(&big, &event(serde_json::json!({"amount": 999}))).unwrap());
+        assert!(
+            engine
+                .eval_condition(&big, &event(serde_json::json!({"amount": 1500})))
+                .unwrap()
+        );
+        assert!(
+            !engine
+                .eval_condition(&big, &event(serde_json::json!({"amount": 999})))
+                .unwrap()
+        );
         let nested = engine
             .compile_condition(r#"event.payload.customer.tags.contains("vip")"#)
             .unwrap();
@@ -153,9 +171,15 @@ mod tests {
 
     #[test]
     fn an_unknown_variable_is_a_compile_error_with_position() {
-        let err = engine().compile_condition("event.kind == kind").unwrap_err();
+        let err = engine()
+            .compile_condition("event.kind == kind")
+            .unwrap_err();
         assert!(matches!(err, ScriptError::Syntax { .. }), "{err}");
-        assert_eq!((err.location().line, err.location().column), (Some(1), Some(15)), "{err}");
+        assert_eq!(
+            (err.location().line, err.location().column),
+            (Some(1), Some(15)),
+            "{err}"
+        );
         assert!(err.to_string().starts_with("when:1:15: "), "{err}");
     }
 
@@ -168,15 +192,25 @@ mod tests {
     #[test]
     fn a_missing_field_compares_as_false() {
         let engine = engine();
-        let cond = engine.compile_condition("event.payload.amount > 1000").unwrap();
-        assert!(!engine.eval_condition(&cond, &event(serde_json::json!({}))).unwrap());
+        let cond = engine
+            .compile_condition("event.payload.amount > 1000")
+            .unwrap();
+        assert!(
+            !engine
+                .eval_condition(&cond, &event(serde_json::json!({})))
+                .unwrap()
+        );
     }
 
     #[test]
     fn a_non_boolean_result_is_an_error() {
         let engine = engine();
-        let cond = engine.compile_condition_named("rules/a.toml when", "event.kind").unwrap();
-        let err = engine.eval_condition(&cond, &event(serde_json::json!({}))).unwrap_err();
+        let cond = engine
+            .compile_condition_named("rules/a.toml when", "event.kind")
+            .unwrap();
+        let err = engine
+            .eval_condition(&cond, &event(serde_json::json!({})))
+            .unwrap_err();
         assert_eq!(
             err,
             ScriptError::NotBoolean {
@@ -189,8 +223,12 @@ mod tests {
     #[test]
     fn a_runtime_failure_carries_its_position() {
         let engine = engine();
-        let cond = engine.compile_condition("event.payload.amount > 1000 &&\n  event.payload.amount.len() > 3").unwrap();
-        let err = engine.eval_condition(&cond, &event(serde_json::json!({"amount": 2000}))).unwrap_err();
+        let cond = engine
+            .compile_condition("event.payload.amount > 1000 &&\n  event.payload.amount.len() > 3")
+            .unwrap();
+        let err = engine
+            .eval_condition(&cond, &event(serde_json::json!({"amount": 2000})))
+            .unwrap_err();
         assert!(matches!(err, ScriptError::Runtime { .. }), "{err}");
         assert_eq!(err.location().line, Some(2), "{err}");
         assert!(err.to_string().starts_with("when:2:"), "{err}");

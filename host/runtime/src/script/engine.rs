@@ -88,12 +88,19 @@ impl ScriptEngine {
     /// define `fn handle(event, config)`.
     pub fn compile(&self, name: &str, source: &str) -> Result<Arc<CompiledScript>, ScriptError> {
         let (key, ast) = self.compile_cached(Mode::Script, name, &Scope::new(), source)?;
-        let has_handler =
-            ast.iter_functions().any(|f| f.name == HANDLER_FN && f.params.len() == 2);
+        let has_handler = ast
+            .iter_functions()
+            .any(|f| f.name == HANDLER_FN && f.params.len() == 2);
         if !has_handler {
-            return Err(ScriptError::MissingHandler { at: Location::whole(name) });
+            return Err(ScriptError::MissingHandler {
+                at: Location::whole(name),
+            });
         }
-        Ok(Arc::new(CompiledScript { name: name.to_owned(), hash: hex::encode(key), ast }))
+        Ok(Arc::new(CompiledScript {
+            name: name.to_owned(),
+            hash: hex::encode(key),
+            ast,
+        }))
     }
 
     /// Compiles `text` in `mode` with `scope`'s variables declared, through the cache.
@@ -119,6 +126,10 @@ impl ScriptEngine {
     /// The budget errors of a run with these operation and wall-clock budgets are reported
     /// against.
     pub(crate) fn budget(&self, operations: u64, wall_time: std::time::Duration) -> Budget {
-        Budget { operations, call_levels: self.limits.max_call_levels, wall_time }
+        Budget {
+            operations,
+            call_levels: self.limits.max_call_levels,
+            wall_time,
+        }
     }
 }

@@ -28,12 +28,20 @@ pub struct Location {
 impl Location {
     /// A location with no line information, for errors about the script as a whole.
     pub fn whole(source: &str) -> Self {
-        Self { source: source.to_owned(), line: None, column: None }
+        Self {
+            source: source.to_owned(),
+            line: None,
+            column: None,
+        }
     }
 
     /// Converts a Rhai position into a location within `source`.
     pub(crate) fn at(source: &str, pos: Position) -> Self {
-        Self { source: source.to_owned(), line: pos.line(), column: pos.position() }
+        Self {
+            source: source.to_owned(),
+            line: pos.line(),
+            column: pos.position(),
+        }
     }
 }
 
@@ -160,7 +168,10 @@ impl ScriptError {
     /// Converts a parse error of `source`.
     pub(crate) fn from_parse(source: &str, err: ParseError) -> Self {
         let ParseError(kind, pos) = err;
-        Self::Syntax { at: Location::at(source, pos), message: kind.to_string() }
+        Self::Syntax {
+            at: Location::at(source, pos),
+            message: kind.to_string(),
+        }
     }
 
     /// Converts a run-time error of `source`, naming the limit that was hit where there is one.
@@ -171,20 +182,34 @@ impl ScriptError {
         let mut err = innermost(err);
         let at = Location::at(source, err.take_position());
         match *err {
-            EvalAltResult::ErrorParsing(kind, _) => Self::Syntax { at, message: kind.to_string() },
-            EvalAltResult::ErrorTooManyOperations(_) => {
-                Self::OperationLimit { at, limit: budget.operations }
-            }
+            EvalAltResult::ErrorParsing(kind, _) => Self::Syntax {
+                at,
+                message: kind.to_string(),
+            },
+            EvalAltResult::ErrorTooManyOperations(_) => Self::OperationLimit {
+                at,
+                limit: budget.operations,
+            },
             EvalAltResult::ErrorTerminated(token, _)
-                if token.clone().into_string().is_ok_and(|t| t == ambient::OPERATIONS_TOKEN) =>
+                if token
+                    .clone()
+                    .into_string()
+                    .is_ok_and(|t| t == ambient::OPERATIONS_TOKEN) =>
             {
-                Self::OperationLimit { at, limit: budget.operations }
+                Self::OperationLimit {
+                    at,
+                    limit: budget.operations,
+                }
             }
-            EvalAltResult::ErrorTerminated(..) => Self::Deadline { at, budget: budget.wall_time },
+            EvalAltResult::ErrorTerminated(..) => Self::Deadline {
+                at,
+                budget: budget.wall_time,
+            },
             EvalAltResult::ErrorDataTooLarge(what, _) => Self::DataTooLarge { at, what },
-            EvalAltResult::ErrorStackOverflow(_) => {
-                Self::CallDepth { at, limit: budget.call_levels }
-            }
+            EvalAltResult::ErrorStackOverflow(_) => Self::CallDepth {
+                at,
+                limit: budget.call_levels,
+            },
             EvalAltResult::ErrorRuntime(value, _) => {
                 let value = rhai::serde::from_dynamic::<serde_json::Value>(&value)
                     .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
@@ -205,7 +230,11 @@ impl ScriptError {
                     | EvalAltResult::ErrorBitFieldBounds(..) => TrapKind::OutOfBounds,
                     _ => TrapKind::Other,
                 };
-                Self::Runtime { at, message: other.to_string(), kind }
+                Self::Runtime {
+                    at,
+                    message: other.to_string(),
+                    kind,
+                }
             }
         }
     }
@@ -237,10 +266,18 @@ mod tests {
 
     #[test]
     fn location_display_reads_like_a_compiler_diagnostic() {
-        let at = Location { source: "rules/x.rhai".into(), line: Some(3), column: Some(14) };
+        let at = Location {
+            source: "rules/x.rhai".into(),
+            line: Some(3),
+            column: Some(14),
+        };
         assert_eq!(at.to_string(), "rules/x.rhai:3:14");
         assert_eq!(Location::whole("when").to_string(), "when");
-        let err = ScriptError::Runtime { at, message: "boom".into(), kind: TrapKind::Other };
+        let err = ScriptError::Runtime {
+            at,
+            message: "boom".into(),
+            kind: TrapKind::Other,
+        };
         assert_eq!(err.to_string(), "rules/x.rhai:3:14: boom");
     }
 
@@ -258,12 +295,20 @@ mod tests {
             )),
             Position::new(1, 1),
         );
-        let budget = Budget { operations: 10, call_levels: 4, wall_time: Duration::from_secs(1) };
+        let budget = Budget {
+            operations: 10,
+            call_levels: 4,
+            wall_time: Duration::from_secs(1),
+        };
         let err = ScriptError::from_eval("s.rhai", wrapped.into(), &budget);
         assert_eq!(
             err,
             ScriptError::CallDepth {
-                at: Location { source: "s.rhai".into(), line: Some(7), column: Some(3) },
+                at: Location {
+                    source: "s.rhai".into(),
+                    line: Some(7),
+                    column: Some(3)
+                },
                 limit: 4
             }
         );

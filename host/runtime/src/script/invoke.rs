@@ -17,7 +17,9 @@ use super::bridge::Session;
 use super::engine::HANDLER_FN;
 use super::error::{Location, ScriptError};
 use super::{CompiledScript, ScriptEngine, outcome};
-use crate::invocation::{InvocationHost, InvocationRequest, InvocationResult, LogSource, Outcome, Usage};
+use crate::invocation::{
+    InvocationHost, InvocationRequest, InvocationResult, LogSource, Outcome, Usage,
+};
 use crate::types::{Event, LogLevel};
 
 impl ScriptEngine {
@@ -34,17 +36,29 @@ impl ScriptEngine {
         request: InvocationRequest,
     ) -> InvocationResult {
         let started = Instant::now();
-        let run = Run::new(self, script.clone(), event.clone(), config.clone(), started, &request);
+        let run = Run::new(
+            self,
+            script.clone(),
+            event.clone(),
+            config.clone(),
+            started,
+            &request,
+        );
         let runtime = Handle::current();
         match tokio::task::spawn_blocking(move || run.execute(request, runtime)).await {
             Ok(result) => result,
             // Only a panic in the host's own code ends up here; there is no host left to take
             // logs from, so the result says what happened and carries nothing else.
             Err(e) => InvocationResult::new(
-                Outcome::HostError { message: format!("the script thread failed: {e}") },
+                Outcome::HostError {
+                    message: format!("the script thread failed: {e}"),
+                },
                 Vec::new(),
                 (Vec::new(), 0),
-                Usage { wall_time_us: micros(started.elapsed()), ..Usage::default() },
+                Usage {
+                    wall_time_us: micros(started.elapsed()),
+                    ..Usage::default()
+                },
             ),
         }
     }
@@ -85,7 +99,15 @@ impl Run {
             .cpu_time_ms
             .saturating_mul(limits.operations_per_cpu_ms)
             .min(limits.max_operations);
-        Self { engine: engine.clone(), script, event, config, started, wall_time, max_operations }
+        Self {
+            engine: engine.clone(),
+            script,
+            event,
+            config,
+            started,
+            wall_time,
+            max_operations,
+        }
     }
 
     /// Runs the handler to completion on this (blocking) thread.
@@ -102,7 +124,10 @@ impl Run {
         };
 
         let session = Rc::new(Session::new(host, runtime, deadline));
-        let budget = RunBudget { deadline: Some(deadline), max_operations: self.max_operations };
+        let budget = RunBudget {
+            deadline: Some(deadline),
+            max_operations: self.max_operations,
+        };
         let installed = ambient::install(budget, Some(session.clone()));
         let returned = self.engine.engine.call_fn::<Dynamic>(
             &mut Scope::new(),
@@ -116,7 +141,12 @@ impl Run {
         // The guard held the only other reference to the session, and it is gone.
         let Some(host) = Rc::into_inner(session).map(Session::into_host) else {
             let message = "the script session outlived its run".to_owned();
-            return InvocationResult::new(Outcome::HostError { message }, Vec::new(), (Vec::new(), 0), self.usage(0));
+            return InvocationResult::new(
+                Outcome::HostError { message },
+                Vec::new(),
+                (Vec::new(), 0),
+                self.usage(0),
+            );
         };
         let outcome = match returned {
             Ok(value) => outcome::returned(value, &limits),
@@ -151,17 +181,30 @@ impl Run {
 
     /// Usage so far.
     fn usage(&self, operations: u64) -> Usage {
-        Usage { wall_time_us: micros(self.started.elapsed()), cpu_ticks: operations, ..Usage::default() }
+        Usage {
+            wall_time_us: micros(self.started.elapsed()),
+            cpu_ticks: operations,
+            ..Usage::default()
+        }
     }
 }
 
 /// Classifies `error` and, when the outcome alone would not say where in the script it happened
 /// (a limit hit, a handler error thrown as a map), logs the located error first.
-fn outcome_for(run: &Run, error: &ScriptError, limits: &crate::invocation::Limits, host: &InvocationHost) -> Outcome {
+fn outcome_for(
+    run: &Run,
+    error: &ScriptError,
+    limits: &crate::invocation::Limits,
+    host: &InvocationHost,
+) -> Outcome {
     let outcome = outcome::failed(error, limits, run.engine.limits.max_string_size);
     let located = error.location().to_string();
-    if !outcome.reason().is_some_and(|reason| reason.contains(&located)) {
-        host.logs().push(LogLevel::Error, LogSource::Host, &error.to_string());
+    if !outcome
+        .reason()
+        .is_some_and(|reason| reason.contains(&located))
+    {
+        host.logs()
+            .push(LogLevel::Error, LogSource::Host, &error.to_string());
     }
     outcome
 }

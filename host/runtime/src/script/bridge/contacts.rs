@@ -11,28 +11,38 @@ use crate::types::{BindingKey, UserQuery};
 /// The `contacts` module.
 pub(super) fn module() -> Module {
     let mut module = Module::new();
-    capability_fn("get_user").set_into_module(&mut module, |ctx: NativeCallContext, id: &str| -> Call<Dynamic> {
-        located(&ctx, || {
-            let session = session()?;
-            let mut host = session.host();
-            ret(&session.block_on(host.get_user(id))?)
-        })
-    });
-    capability_fn("find_users").set_into_module(&mut module, |ctx: NativeCallContext, query: Dynamic| -> Call<Dynamic> {
-        located(&ctx, || {
-            let session = session()?;
-            let query: UserQuery = session.arg(Contacts, "contacts::find_users", "query", &query)?;
-            let mut host = session.host();
-            ret(&session.block_on(host.find_users(query))?)
-        })
-    });
-    capability_fn("get_department").set_into_module(&mut module, |ctx: NativeCallContext, id: &str| -> Call<Dynamic> {
-        located(&ctx, || {
-            let session = session()?;
-            let mut host = session.host();
-            ret(&session.block_on(host.get_department(id))?)
-        })
-    });
+    capability_fn("get_user").set_into_module(
+        &mut module,
+        |ctx: NativeCallContext, id: &str| -> Call<Dynamic> {
+            located(&ctx, || {
+                let session = session()?;
+                let mut host = session.host();
+                ret(&session.block_on(host.get_user(id))?)
+            })
+        },
+    );
+    capability_fn("find_users").set_into_module(
+        &mut module,
+        |ctx: NativeCallContext, query: Dynamic| -> Call<Dynamic> {
+            located(&ctx, || {
+                let session = session()?;
+                let query: UserQuery =
+                    session.arg(Contacts, "contacts::find_users", "query", &query)?;
+                let mut host = session.host();
+                ret(&session.block_on(host.find_users(query))?)
+            })
+        },
+    );
+    capability_fn("get_department").set_into_module(
+        &mut module,
+        |ctx: NativeCallContext, id: &str| -> Call<Dynamic> {
+            located(&ctx, || {
+                let session = session()?;
+                let mut host = session.host();
+                ret(&session.block_on(host.get_department(id))?)
+            })
+        },
+    );
     capability_fn("department_members").set_into_module(
         &mut module,
         |ctx: NativeCallContext, department: &str, recursive: bool| -> Call<Dynamic> {
@@ -43,13 +53,17 @@ pub(super) fn module() -> Module {
             })
         },
     );
-    capability_fn("resolve_binding").set_into_module(&mut module, |ctx: NativeCallContext, key: Dynamic| -> Call<Dynamic> {
-        located(&ctx, || {
-            let session = session()?;
-            let key: BindingKey = session.arg(Contacts, "contacts::resolve_binding", "key", &key)?;
-            let mut host = session.host();
-            ret(&session.block_on(host.resolve_binding(key))?)
-        })
-    });
+    capability_fn("resolve_binding").set_into_module(
+        &mut module,
+        |ctx: NativeCallContext, key: Dynamic| -> Call<Dynamic> {
+            located(&ctx, || {
+                let session = session()?;
+                let key: BindingKey =
+                    session.arg(Contacts, "contacts::resolve_binding", "key", &key)?;
+                let mut host = session.host();
+                ret(&session.block_on(host.resolve_binding(key))?)
+            })
+        },
+    );
     module
 }

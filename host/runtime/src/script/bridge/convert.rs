@@ -30,7 +30,8 @@ pub(super) fn ret<T: Serialize>(value: &T) -> Call<Dynamic> {
 
 /// A capability error as the catchable value the script sees.
 pub(super) fn thrown(error: CapError) -> Box<EvalAltResult> {
-    let value = rhai::serde::to_dynamic(handler_error(error)).unwrap_or_else(|e| e.to_string().into());
+    let value =
+        rhai::serde::to_dynamic(handler_error(error)).unwrap_or_else(|e| e.to_string().into());
     EvalAltResult::ErrorRuntime(value, Position::NONE).into()
 }
 
@@ -47,7 +48,11 @@ pub(crate) fn handler_error(error: CapError) -> HandlerError {
             ("provider", format!("provider error {code}: {message}"))
         }
     };
-    HandlerError { code: code.into(), message, retryable }
+    HandlerError {
+        code: code.into(),
+        message,
+        retryable,
+    }
 }
 
 #[cfg(test)]
@@ -60,17 +65,28 @@ mod tests {
         assert_eq!((denied.code.as_str(), denied.retryable), ("denied", false));
         let down = handler_error(CapError::Unavailable("directory down".into()));
         assert_eq!((down.code.as_str(), down.retryable), ("unavailable", true));
-        let provider = handler_error(CapError::Provider { code: 60011, message: "no privilege".into() });
+        let provider = handler_error(CapError::Provider {
+            code: 60011,
+            message: "no privilege".into(),
+        });
         assert_eq!(provider.message, "provider error 60011: no privilege");
-        assert_eq!(handler_error(CapError::NotFound("u9".into())).code, "not-found");
+        assert_eq!(
+            handler_error(CapError::NotFound("u9".into())).code,
+            "not-found"
+        );
     }
 
     #[test]
     fn a_misshapen_record_is_an_invalid_argument() {
         let map = rhai::serde::to_dynamic(serde_json::json!({"title": "t"})).unwrap();
         let err = record::<crate::types::TextCard>("messaging::send", "message", &map).unwrap_err();
-        let CapError::Invalid(message) = err else { panic!("{err}") };
-        assert!(message.starts_with("messaging::send: argument `message`: "), "{message}");
+        let CapError::Invalid(message) = err else {
+            panic!("{err}")
+        };
+        assert!(
+            message.starts_with("messaging::send: argument `message`: "),
+            "{message}"
+        );
         assert!(message.contains("description"), "{message}");
     }
 
@@ -80,6 +96,13 @@ mod tests {
             panic!("a capability error must be a catchable runtime error")
         };
         let error: HandlerError = rhai::serde::from_dynamic(&value).unwrap();
-        assert_eq!(error, HandlerError { code: "denied".into(), message: "no".into(), retryable: false });
+        assert_eq!(
+            error,
+            HandlerError {
+                code: "denied".into(),
+                message: "no".into(),
+                retryable: false
+            }
+        );
     }
 }

@@ -10,13 +10,16 @@ use crate::types::ErpDocument;
 /// The `erp` module.
 pub(super) fn module() -> Module {
     let mut module = Module::new();
-    capability_fn("post").set_into_module(&mut module, |ctx: NativeCallContext, document: Dynamic| -> Call<String> {
-        located(&ctx, || {
-            let session = session()?;
-            let document: ErpDocument = session.arg(Erp, "erp::post", "document", &document)?;
-            let effect = session.host().erp_post(document);
-            effect.map_err(thrown)
-        })
-    });
+    capability_fn("post").set_into_module(
+        &mut module,
+        |ctx: NativeCallContext, document: Dynamic| -> Call<String> {
+            located(&ctx, || {
+                let session = session()?;
+                let document: ErpDocument = session.arg(Erp, "erp::post", "document", &document)?;
+                let effect = session.host().erp_post(document);
+                effect.map_err(thrown)
+            })
+        },
+    );
     module
 }

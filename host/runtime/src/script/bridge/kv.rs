@@ -10,19 +10,27 @@ use super::{Call, capability_fn, located, session};
 /// The `kv` module.
 pub(super) fn module() -> Module {
     let mut module = Module::new();
-    capability_fn("get").set_into_module(&mut module, |ctx: NativeCallContext, key: &str| -> Call<Dynamic> {
-        located(&ctx, || {
-            let session = session()?;
-            let mut host = session.host();
-            Ok(session.block_on(host.kv_get(key))?.map_or(Dynamic::UNIT, Dynamic::from))
-        })
-    });
-    capability_fn("set").set_into_module(&mut module, |ctx: NativeCallContext, key: &str, value: &str| -> Call<String> {
-        located(&ctx, || {
-            let session = session()?;
-            let effect = session.host().kv_set(key, value);
-            effect.map_err(thrown)
-        })
-    });
+    capability_fn("get").set_into_module(
+        &mut module,
+        |ctx: NativeCallContext, key: &str| -> Call<Dynamic> {
+            located(&ctx, || {
+                let session = session()?;
+                let mut host = session.host();
+                Ok(session
+                    .block_on(host.kv_get(key))?
+                    .map_or(Dynamic::UNIT, Dynamic::from))
+            })
+        },
+    );
+    capability_fn("set").set_into_module(
+        &mut module,
+        |ctx: NativeCallContext, key: &str, value: &str| -> Call<String> {
+            located(&ctx, || {
+                let session = session()?;
+                let effect = session.host().kv_set(key, value);
+                effect.map_err(thrown)
+            })
+        },
+    );
     module
 }

@@ -24,7 +24,8 @@ pub(super) fn module() -> Module {
         ("error", LogLevel::Error),
     ];
     for (name, level) in shorthands {
-        capability_fn(name).set_into_module(&mut module, move |message: &str| write(level, message));
+        capability_fn(name)
+            .set_into_module(&mut module, move |message: &str| write(level, message));
     }
     module
 }
@@ -39,6 +40,7 @@ fn write(level: LogLevel, message: &str) -> Call<()> {
 
 /// A level name as in the WIT (`trace`, `debug`, `info`, `warn`, `error`).
 fn parse_level(name: &str) -> Call<LogLevel> {
-    rhai::serde::from_dynamic(&name.into())
-        .map_err(|_| format!("log::write: unknown level `{name}` (trace, debug, info, warn, error)").into())
+    rhai::serde::from_dynamic(&name.into()).map_err(|_| {
+        format!("log::write: unknown level `{name}` (trace, debug, info, warn, error)").into()
+    })
 }

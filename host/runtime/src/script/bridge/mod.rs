@@ -54,7 +54,11 @@ pub(crate) struct Session {
 impl Session {
     /// A session over `host`, blocking on `runtime` for reads until `deadline`.
     pub(crate) fn new(host: InvocationHost, runtime: Handle, deadline: Instant) -> Self {
-        Self { host: RefCell::new(host), runtime, deadline }
+        Self {
+            host: RefCell::new(host),
+            runtime,
+            deadline,
+        }
     }
 
     /// Gives the host back once the run is over, to finish the invocation.
@@ -104,7 +108,10 @@ impl Session {
 
     /// Appends `print`/`debug` output to the execution log, like a plugin's captured stdout.
     fn print(&self, level: LogLevel, text: &str) {
-        self.host.borrow().logs().push(level, LogSource::Stdout, text);
+        self.host
+            .borrow()
+            .logs()
+            .push(level, LogSource::Stdout, text);
     }
 }
 
@@ -134,7 +141,9 @@ fn located<T>(ctx: &NativeCallContext, body: impl FnOnce() -> Call<T>) -> Call<T
 /// Registration of a capability function. Marked volatile so the optimiser never evaluates a
 /// call ahead of time because its arguments are constants: every call must reach the host.
 fn capability_fn(name: &str) -> FuncRegistration {
-    FuncRegistration::new(name).in_internal_namespace().with_volatility(true)
+    FuncRegistration::new(name)
+        .in_internal_namespace()
+        .with_volatility(true)
 }
 
 /// Registers every capability module, and routes `print`/`debug` into the running handler's log.

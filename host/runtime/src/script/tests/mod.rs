@@ -32,7 +32,11 @@ fn event(kind: &str, payload: serde_json::Value) -> Event {
 /// A request granting `granted` (everything is requested: a script declares no needs of its
 /// own, the rule's grant decides) over the demo directory.
 fn request(granted: &[Capability], limits: Limits) -> InvocationRequest {
-    request_with(granted, limits, Backends::memory(Arc::new(MemoryBackend::new(MemorySeed::demo()))))
+    request_with(
+        granted,
+        limits,
+        Backends::memory(Arc::new(MemoryBackend::new(MemorySeed::demo()))),
+    )
 }
 
 /// As [`request`], over the given backends.
@@ -48,7 +52,10 @@ fn request_with(granted: &[Capability], limits: Limits, backends: Backends) -> I
 
 /// Limits small enough that runaway scripts end quickly.
 fn tight() -> Limits {
-    Limits::builder().cpu_time(Duration::from_millis(20)).wall_clock(Duration::from_secs(10)).build()
+    Limits::builder()
+        .cpu_time(Duration::from_millis(20))
+        .wall_clock(Duration::from_secs(10))
+        .build()
 }
 
 /// Compiles `source` as `name` and runs it with `granted` under `limits`.
@@ -59,9 +66,18 @@ async fn run(
     granted: &[Capability],
     limits: Limits,
 ) -> InvocationResult {
-    let script = engine.compile(name, source).unwrap_or_else(|e| panic!("{e}"));
+    let script = engine
+        .compile(name, source)
+        .unwrap_or_else(|e| panic!("{e}"));
     let event = event("erp.task.assigned", serde_json::json!({"n": 1}));
-    engine.invoke(&script, &event, &serde_json::json!({}), request(granted, limits)).await
+    engine
+        .invoke(
+            &script,
+            &event,
+            &serde_json::json!({}),
+            request(granted, limits),
+        )
+        .await
 }
 
 /// Asserts the engine still runs an ordinary script correctly after a hostile one.
@@ -70,6 +86,8 @@ async fn assert_still_healthy(engine: &ScriptEngine) {
     let result = run(engine, "good.rhai", good, &[], Limits::default()).await;
     assert_eq!(
         result.outcome,
-        crate::invocation::Outcome::Ok { output: serde_json::json!({"total": 55, "n": 1}) }
+        crate::invocation::Outcome::Ok {
+            output: serde_json::json!({"total": 55, "n": 1})
+        }
     );
 }
