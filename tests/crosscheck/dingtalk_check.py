@@ -10,23 +10,14 @@ Usage: dingtalk_check.py '<first stdout line of worklink sim dingtalk>'
 import json
 import sys
 
+import crosscheck
+from crosscheck import check
 from dingtalk.client import AppKeyClient
 from dingtalk.core.exceptions import DingTalkClientException
 
 
-def check(condition, what):
-    if not condition:
-        print(f"MISMATCH: {what}", file=sys.stderr)
-        sys.exit(1)
-
-
 def expect_errcode(code, call, what):
-    try:
-        call()
-    except DingTalkClientException as err:
-        check(int(err.errcode) == code, f"{what}: errcode {err.errcode}, expected {code}")
-        return
-    check(False, f"{what}: no error, expected errcode {code}")
+    crosscheck.expect_errcode(DingTalkClientException, code, call, what)
 
 
 def client_for(banner, secret):

@@ -10,23 +10,15 @@ import json
 import sys
 import urllib.request
 
+import crosscheck
+from crosscheck import check
+
 from wechatpy.enterprise import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 
-def check(condition, what):
-    if not condition:
-        print(f"MISMATCH: {what}", file=sys.stderr)
-        sys.exit(1)
-
-
 def expect_errcode(code, call, what):
-    try:
-        call()
-    except WeChatClientException as err:
-        check(int(err.errcode) == code, f"{what}: errcode {err.errcode}, expected {code}")
-        return
-    check(False, f"{what}: no error, expected errcode {code}")
+    crosscheck.expect_errcode(WeChatClientException, code, call, what)
 
 
 class SimClient(WeChatClient):

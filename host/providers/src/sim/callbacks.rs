@@ -76,6 +76,18 @@ pub trait CallbackFormat: Send + Sync + 'static {
     }
 }
 
+/// An app's callback settings: how its service words events, and its crypto parameters.
+pub struct CallbackSettings<'a> {
+    /// The service's wording and envelope.
+    pub format: Arc<dyn CallbackFormat>,
+    /// Signature token.
+    pub token: &'a str,
+    /// 43-character EncodingAESKey.
+    pub aes_key: &'a str,
+    /// Receive id embedded in every encrypted message.
+    pub receive_id: &'a str,
+}
+
 /// Encrypts, posts and retries callbacks for one simulator.
 pub struct CallbackEmitter {
     url: Mutex<Option<String>>,
@@ -103,11 +115,11 @@ impl CallbackEmitter {
         }
     }
 
-    /// The emitter of an app whose callback settings are `token`, `aes_key` and `receive_id`;
-    /// `None` (callbacks disabled, logged) if the key is not a valid EncodingAESKey.
-    pub fn for_app(format: Arc<dyn CallbackFormat>, token: &str, aes_key: &str, receive_id: &str) -> Option<Arc<Self>> {
-        match CallbackCrypto::new(token, aes_key, receive_id) {
-            Ok(crypto) => Some(Arc::new(CallbackEmitter::new(format, crypto))),
+    /// The emitter of an app's callback settings; `None` (callbacks disabled, logged) if the key
+    /// is not a valid EncodingAESKey.
+    pub fn for_app(settings: CallbackSettings<'_>) -> Option<Arc<Self>> {
+        match CallbackCrypto::new(settings.token, settings.aes_key, settings.receive_id) {
+            Ok(crypto) => Some(Arc::new(CallbackEmitter::new(settings.format, crypto))),
             Err(err) => {
                 tracing::error!(error = %err, "callbacks disabled");
                 None

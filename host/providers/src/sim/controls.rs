@@ -12,7 +12,7 @@ use std::time::Duration;
 use super::SimConfig;
 use super::approvals::{Approval, ApprovalError, Approvals};
 use super::attendance::{Punch, Punches};
-use super::callbacks::{CallbackEmitter, SimEvent};
+use super::callbacks::{CallbackEmitter, CallbackSettings, SimEvent};
 use super::clock::SimClock;
 use super::directory::DirectoryError;
 use super::oauth::OAuthCodes;
@@ -54,7 +54,7 @@ impl std::fmt::Debug for Controls {
 impl Controls {
     /// State for a fresh tenant generated from `config`, with a provider's send limits and
     /// callback emitter.
-    pub(crate) fn new(config: &SimConfig, limits: SendLimits, callbacks: Option<Arc<CallbackEmitter>>) -> Self {
+    pub(crate) fn new(config: &SimConfig, limits: SendLimits, callbacks: CallbackSettings<'_>) -> Self {
         Controls {
             shared: Arc::new(Shared {
                 seed: config.seed,
@@ -67,7 +67,7 @@ impl Controls {
                 approvals: Approvals::default(),
                 punches: Punches::default(),
                 oauth: OAuthCodes::new(config.seed),
-                callbacks,
+                callbacks: CallbackEmitter::for_app(callbacks),
                 new_app_mode: AtomicBool::new(false),
                 sequence: AtomicU64::new(1),
             }),

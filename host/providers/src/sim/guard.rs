@@ -85,8 +85,9 @@ fn gateway_error(status: u16) -> Response {
     (status, [(header::CONTENT_TYPE, "text/html")], page).into_response()
 }
 
-/// Wraps a provider's API router in the guard layer.
+/// A provider's complete router: its API behind the guard layer, plus the unguarded `/_sim/`
+/// control endpoints.
 pub fn guarded(api: axum::Router, controls: Controls, dialect: impl Dialect) -> axum::Router {
-    let state = Guard { controls, dialect: Arc::new(dialect) };
-    api.layer(axum::middleware::from_fn_with_state(state, guard))
+    let state = Guard { controls: controls.clone(), dialect: Arc::new(dialect) };
+    api.layer(axum::middleware::from_fn_with_state(state, guard)).merge(super::control_api::routes(controls))
 }

@@ -22,8 +22,7 @@ use std::sync::Arc;
 use axum::Router;
 
 use super::SimConfig;
-use super::callbacks::CallbackEmitter;
-use super::control_api;
+use super::callbacks::CallbackSettings;
 use super::controls::Controls;
 use super::guard::guarded;
 use super::robot::RobotLimiter;
@@ -118,15 +117,15 @@ impl DingTalkSim {
     pub fn new(config: SimConfig) -> Self {
         let credentials = DingTalkCredentials::generate(config.seed);
         let format = callbacks::DingTalkCallbacks { corp_id: credentials.corp_id.clone() };
-        let emitter = CallbackEmitter::for_app(
-            Arc::new(format),
-            &credentials.callback_token,
-            &credentials.callback_aes_key,
-            &credentials.receive_id,
-        );
+        let callbacks = CallbackSettings {
+            format: Arc::new(format),
+            token: &credentials.callback_token,
+            aes_key: &credentials.callback_aes_key,
+            receive_id: &credentials.receive_id,
+        };
         DingTalkSim {
             state: DingTalk {
-                controls: Controls::new(&config, SendLimits::dingtalk(), emitter),
+                controls: Controls::new(&config, SendLimits::dingtalk(), callbacks),
                 credentials: Arc::new(credentials),
                 robots: Arc::new(RobotLimiter::dingtalk()),
             },
@@ -157,7 +156,6 @@ impl DingTalkSim {
             .merge(oauth::routes())
             .with_state(self.state.clone());
         guarded(api, self.state.controls.clone(), DingTalkDialect)
-            .merge(control_api::routes(self.state.controls.clone()))
     }
 }
 

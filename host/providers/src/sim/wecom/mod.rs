@@ -22,8 +22,7 @@ use std::sync::Arc;
 
 use axum::Router;
 
-use super::callbacks::CallbackEmitter;
-use super::control_api;
+use super::callbacks::CallbackSettings;
 use super::controls::Controls;
 use super::guard::guarded;
 use super::robot::RobotLimiter;
@@ -119,15 +118,15 @@ impl WeComSim {
     pub fn new(config: SimConfig) -> Self {
         let credentials = WeComCredentials::generate(config.seed);
         let format = callbacks::WeComCallbacks { corp_id: credentials.corp_id.clone(), agent_id: credentials.agent_id };
-        let emitter = CallbackEmitter::for_app(
-            Arc::new(format),
-            &credentials.callback_token,
-            &credentials.callback_aes_key,
-            &credentials.receive_id,
-        );
+        let callbacks = CallbackSettings {
+            format: Arc::new(format),
+            token: &credentials.callback_token,
+            aes_key: &credentials.callback_aes_key,
+            receive_id: &credentials.receive_id,
+        };
         WeComSim {
             state: WeCom {
-                controls: Controls::new(&config, SendLimits::wecom(), emitter),
+                controls: Controls::new(&config, SendLimits::wecom(), callbacks),
                 credentials: Arc::new(credentials),
                 robots: Arc::new(RobotLimiter::wecom()),
                 settings: Arc::new(menu::AppSettings::default()),
@@ -159,7 +158,6 @@ impl WeComSim {
             .merge(menu::routes())
             .with_state(self.state.clone());
         guarded(api, self.state.controls.clone(), WeComDialect)
-            .merge(control_api::routes(self.state.controls.clone()))
     }
 }
 
