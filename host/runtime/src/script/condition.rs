@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use rhai::{AST, Dynamic, Scope};
 
-use super::ScriptEngine;
 use super::cache::Mode;
 use super::error::{Location, ScriptError};
+use super::{ScriptEngine, value};
 use crate::types::Event;
 
 /// Name conditions are reported under when the caller gives none.
@@ -92,13 +92,8 @@ impl ScriptEngine {
         condition: &Condition,
         event: &Event,
     ) -> Result<bool, ScriptError> {
-        let event = rhai::serde::to_dynamic(event).map_err(|e| ScriptError::Conversion {
-            at: Location::whole(&condition.name),
-            what: "the event",
-            message: e.to_string(),
-        })?;
         let mut scope = Scope::new();
-        scope.push_constant_dynamic(EVENT_VAR, event);
+        scope.push_constant_dynamic(EVENT_VAR, value::event(event));
         let value = self
             .engine
             .eval_ast_with_scope::<Dynamic>(&mut scope, &condition.ast)

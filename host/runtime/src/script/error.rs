@@ -136,16 +136,6 @@ pub enum ScriptError {
         /// The Rhai type name of what it produced.
         found: String,
     },
-    /// The event, config or a returned value could not be converted between JSON and Rhai.
-    #[error("{at}: cannot convert {what}: {message}")]
-    Conversion {
-        /// The script involved.
-        at: Location,
-        /// Which value (e.g. "the event", "the handler's return value").
-        what: &'static str,
-        /// The converter's explanation.
-        message: String,
-    },
 }
 
 impl ScriptError {
@@ -160,8 +150,7 @@ impl ScriptError {
             | Self::Deadline { at, .. }
             | Self::DataTooLarge { at, .. }
             | Self::CallDepth { at, .. }
-            | Self::NotBoolean { at, .. }
-            | Self::Conversion { at, .. } => at,
+            | Self::NotBoolean { at, .. } => at,
         }
     }
 

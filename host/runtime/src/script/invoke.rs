@@ -15,8 +15,8 @@ use tokio::runtime::Handle;
 use super::ambient::{self, RunBudget};
 use super::bridge::Session;
 use super::engine::HANDLER_FN;
-use super::error::{Location, ScriptError};
-use super::{CompiledScript, ScriptEngine, outcome};
+use super::error::ScriptError;
+use super::{CompiledScript, ScriptEngine, outcome, value};
 use crate::invocation::{
     InvocationHost, InvocationRequest, InvocationResult, LogSource, Outcome, Usage,
 };
@@ -115,13 +115,7 @@ impl Run {
         let limits = request.limits;
         let deadline = self.started + self.wall_time;
         let host = InvocationHost::new(request);
-        let args = match self.arguments() {
-            Ok(args) => args,
-            Err(e) => {
-                let outcome = outcome_for(&self, &e, &limits, &host);
-                return self.finish(host, outcome, 0);
-            }
-        };
+        let args = self.arguments();
 
         let session = Rc::new(Session::new(host, runtime, deadline));
         let budget = RunBudget {
@@ -160,18 +154,8 @@ impl Run {
     }
 
     /// The event and config as Rhai maps shaped like the WIT records.
-    fn arguments(&self) -> Result<(Dynamic, Dynamic), ScriptError> {
-        let convert = |what, value: Result<Dynamic, _>| {
-            value.map_err(|e: Box<rhai::EvalAltResult>| ScriptError::Conversion {
-                at: Location::whole(self.script.name()),
-                what,
-                message: e.to_string(),
-            })
-        };
-        Ok((
-            convert("the event", rhai::serde::to_dynamic(&self.event))?,
-            convert("the config", rhai::serde::to_dynamic(&self.config))?,
-        ))
+    fn arguments(&self) -> (Dynamic, Dynamic) {
+        (value::event(&self.event), value::json(&self.config))
     }
 
     /// Ends the invocation, recording the resources it used.

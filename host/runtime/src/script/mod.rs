@@ -15,6 +15,7 @@
 //! - [`condition`]: `when` expressions.
 //! - `invoke`: running `fn handle(event, config)` into an `InvocationResult`.
 //! - [`outcome`]: how a script's ending maps onto the wasm outcome kinds.
+//! - `value`: events and JSON as Rhai values.
 //! - [`error`]: [`ScriptError`] with line and column.
 
 mod ambient;
@@ -27,6 +28,7 @@ mod harden;
 mod invoke;
 pub mod limits;
 pub mod outcome;
+mod value;
 
 #[cfg(test)]
 mod tests;

@@ -56,9 +56,6 @@ pub(crate) fn failed(error: &ScriptError, limits: &Limits, max_string_size: usiz
             kind: *kind,
             message: error.to_string(),
         },
-        ScriptError::Conversion { .. } => Outcome::HostError {
-            message: error.to_string(),
-        },
         ScriptError::DataTooLarge { .. }
         | ScriptError::Syntax { .. }
         | ScriptError::MissingHandler { .. }
