@@ -19,15 +19,29 @@ struct Sim {
 impl Sim {
     fn start(provider: &str) -> Sim {
         let mut child = Command::new(worklink_bin())
-            .args(["sim", provider, "--listen", "127.0.0.1:0", "--users", "30", "--departments", "5", "--seed", "7"])
+            .args([
+                "sim",
+                provider,
+                "--listen",
+                "127.0.0.1:0",
+                "--users",
+                "30",
+                "--departments",
+                "5",
+                "--seed",
+                "7",
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("spawn worklink sim");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("read the banner");
-        let banner: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("banner {line:?}: {e}"));
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the banner");
+        let banner: Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("banner {line:?}: {e}"));
         Sim { child, banner }
     }
 
@@ -51,15 +65,27 @@ impl Drop for Sim {
 }
 
 fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder().timeout(Duration::from_secs(10)).build().expect("http client")
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("http client")
 }
 
 fn get(url: &str) -> Value {
-    client().get(url).send().and_then(|r| r.json()).unwrap_or_else(|e| panic!("GET {url}: {e}"))
+    client()
+        .get(url)
+        .send()
+        .and_then(|r| r.json())
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
 }
 
 fn post(url: &str, body: &Value) -> Value {
-    client().post(url).json(body).send().and_then(|r| r.json()).unwrap_or_else(|e| panic!("POST {url}: {e}"))
+    client()
+        .post(url)
+        .json(body)
+        .send()
+        .and_then(|r| r.json())
+        .unwrap_or_else(|e| panic!("POST {url}: {e}"))
 }
 
 /// The interpreter of the cross-check venv; `make test` sets it, a bare `cargo test` must not
@@ -67,13 +93,19 @@ fn post(url: &str, body: &Value) -> Value {
 fn python() -> PathBuf {
     match std::env::var_os("WORKLINK_PYTHON") {
         Some(path) => PathBuf::from(path),
-        None => panic!("WORKLINK_PYTHON is not set: run `make pyenv` and set WORKLINK_PYTHON=target/pyenv/bin/python (make test does both)"),
+        None => panic!(
+            "WORKLINK_PYTHON is not set: run `make pyenv` and set WORKLINK_PYTHON=target/pyenv/bin/python (make test does both)"
+        ),
     }
 }
 
 fn crosscheck(script: &str, sim: &Sim) {
     let script = repo_root().join("tests/crosscheck").join(script);
-    let out = Command::new(python()).arg(&script).arg(sim.banner.to_string()).output().expect("run python");
+    let out = Command::new(python())
+        .arg(&script)
+        .arg(sim.banner.to_string())
+        .output()
+        .expect("run python");
     assert!(
         out.status.success(),
         "{} failed:\nstdout: {}\nstderr: {}",
@@ -86,37 +118,86 @@ fn crosscheck(script: &str, sim: &Sim) {
 #[test]
 fn wecom_banner_and_api_over_http() {
     let sim = Sim::start("wecom");
-    for key in ["provider", "base_url", "corp_id", "agent_id", "secret", "callback_token", "callback_aes_key", "receive_id"] {
-        assert!(!sim.banner[key].is_null(), "banner lacks {key}: {}", sim.banner);
+    for key in [
+        "provider",
+        "base_url",
+        "corp_id",
+        "agent_id",
+        "secret",
+        "callback_token",
+        "callback_aes_key",
+        "receive_id",
+    ] {
+        assert!(
+            !sim.banner[key].is_null(),
+            "banner lacks {key}: {}",
+            sim.banner
+        );
     }
-    assert_eq!(sim.banner["callback_aes_key"].as_str().map(str::len), Some(43));
+    assert_eq!(
+        sim.banner["callback_aes_key"].as_str().map(str::len),
+        Some(43)
+    );
     let base = sim.base();
-    let token = get(&format!("{base}/cgi-bin/gettoken?corpid={}&corpsecret={}", sim.field("corp_id"), sim.field("secret")));
+    let token = get(&format!(
+        "{base}/cgi-bin/gettoken?corpid={}&corpsecret={}",
+        sim.field("corp_id"),
+        sim.field("secret")
+    ));
     assert_eq!(token["expires_in"], 7200);
     let t = token["access_token"].as_str().expect("token");
     let departments = get(&format!("{base}/cgi-bin/department/list?access_token={t}"));
     assert_eq!(departments["department"].as_array().map(Vec::len), Some(5));
-    assert_eq!(get(&format!("{base}/cgi-bin/user/get?access_token=stale&userid=x"))["errcode"], 40014);
-    post(&format!("{base}/_sim/faults"), &serde_json::json!({"ip_blocked": true}));
-    assert_eq!(get(&format!("{base}/cgi-bin/department/list?access_token={t}"))["errcode"], 60020);
+    assert_eq!(
+        get(&format!(
+            "{base}/cgi-bin/user/get?access_token=stale&userid=x"
+        ))["errcode"],
+        40014
+    );
+    post(
+        &format!("{base}/_sim/faults"),
+        &serde_json::json!({"ip_blocked": true}),
+    );
+    assert_eq!(
+        get(&format!("{base}/cgi-bin/department/list?access_token={t}"))["errcode"],
+        60020
+    );
 }
 
 #[test]
 fn same_seed_same_tenant_across_processes() {
     let a = Sim::start("dingtalk");
     let b = Sim::start("dingtalk");
-    for key in ["app_key", "app_secret", "agent_id", "corp_id", "callback_aes_key"] {
+    for key in [
+        "app_key",
+        "app_secret",
+        "agent_id",
+        "corp_id",
+        "callback_aes_key",
+    ] {
         assert_eq!(a.banner[key], b.banner[key], "{key} differs");
     }
     let token = |sim: &Sim| {
-        get(&format!("{}/gettoken?appkey={}&appsecret={}", sim.base(), sim.field("app_key"), sim.field("app_secret")))["access_token"]
+        get(&format!(
+            "{}/gettoken?appkey={}&appsecret={}",
+            sim.base(),
+            sim.field("app_key"),
+            sim.field("app_secret")
+        ))["access_token"]
             .as_str()
             .expect("token")
             .to_owned()
     };
     let list = |sim: &Sim| {
         let t = token(sim);
-        post(&format!("{}/topapi/v2/department/listsub?access_token={t}", sim.base()), &serde_json::json!({"dept_id": 1}))["result"].clone()
+        post(
+            &format!(
+                "{}/topapi/v2/department/listsub?access_token={t}",
+                sim.base()
+            ),
+            &serde_json::json!({"dept_id": 1}),
+        )["result"]
+            .clone()
     };
     assert_eq!(list(&a), list(&b));
 }
@@ -127,9 +208,16 @@ fn wechatpy_cross_check() {
     crosscheck("wechatpy_check.py", &sim);
     let messages = get(&format!("{}/_sim/messages", sim.base()));
     let messages = messages.as_array().expect("messages");
-    assert_eq!(messages.len(), 1, "the simulator recorded wechatpy's message");
+    assert_eq!(
+        messages.len(),
+        1,
+        "the simulator recorded wechatpy's message"
+    );
     assert_eq!(messages[0]["msgtype"], "text");
-    assert_eq!(messages[0]["body"]["text"]["content"], "来自 wechatpy 的交叉检查");
+    assert_eq!(
+        messages[0]["body"]["text"]["content"],
+        "来自 wechatpy 的交叉检查"
+    );
 }
 
 #[test]
@@ -137,8 +225,21 @@ fn dingtalk_sdk_cross_check() {
     let sim = Sim::start("dingtalk");
     crosscheck("dingtalk_check.py", &sim);
     let calls = get(&format!("{}/_sim/calls", sim.base()));
-    let paths: Vec<&str> = calls.as_array().expect("calls").iter().filter_map(|c| c["path"].as_str()).collect();
-    for path in ["/gettoken", "/department/list", "/user/simplelist", "/user/get"] {
-        assert!(paths.contains(&path), "dingtalk-sdk never called {path}: {paths:?}");
+    let paths: Vec<&str> = calls
+        .as_array()
+        .expect("calls")
+        .iter()
+        .filter_map(|c| c["path"].as_str())
+        .collect();
+    for path in [
+        "/gettoken",
+        "/department/list",
+        "/user/simplelist",
+        "/user/get",
+    ] {
+        assert!(
+            paths.contains(&path),
+            "dingtalk-sdk never called {path}: {paths:?}"
+        );
     }
 }

@@ -120,24 +120,53 @@ impl Approvals {
 
     /// Instances created in `[from_ms, to_ms]`, oldest first.
     pub fn created_between(&self, from_ms: i64, to_ms: i64) -> Vec<Approval> {
-        let mut list: Vec<Approval> =
-            self.lock().values().filter(|a| a.created_ms >= from_ms && a.created_ms <= to_ms).cloned().collect();
+        let mut list: Vec<Approval> = self
+            .lock()
+            .values()
+            .filter(|a| a.created_ms >= from_ms && a.created_ms <= to_ms)
+            .cloned()
+            .collect();
         list.sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));
         list
     }
 
     /// Records `approver`'s decision, which ends the instance; returns the snapshot after it.
-    pub fn decide(&self, id: &str, approver: &str, agreed: bool, speech: &str, now_ms: i64) -> Result<Approval, ApprovalError> {
+    pub fn decide(
+        &self,
+        id: &str,
+        approver: &str,
+        agreed: bool,
+        speech: &str,
+        now_ms: i64,
+    ) -> Result<Approval, ApprovalError> {
         let mut instances = self.lock();
-        let approval = instances.get_mut(id).ok_or_else(|| ApprovalError::NotFound(id.to_owned()))?;
+        let approval = instances
+            .get_mut(id)
+            .ok_or_else(|| ApprovalError::NotFound(id.to_owned()))?;
         if approval.status != ApprovalStatus::InReview {
             return Err(ApprovalError::Finished(id.to_owned()));
         }
-        if !approval.approvers.iter().any(|a| a.eq_ignore_ascii_case(approver)) {
-            return Err(ApprovalError::NotApprover { id: id.to_owned(), approver: approver.to_owned() });
+        if !approval
+            .approvers
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(approver))
+        {
+            return Err(ApprovalError::NotApprover {
+                id: id.to_owned(),
+                approver: approver.to_owned(),
+            });
         }
-        approval.decisions.push(Decision { approver: approver.to_owned(), agreed, speech: speech.to_owned(), at_ms: now_ms });
-        approval.status = if agreed { ApprovalStatus::Approved } else { ApprovalStatus::Rejected };
+        approval.decisions.push(Decision {
+            approver: approver.to_owned(),
+            agreed,
+            speech: speech.to_owned(),
+            at_ms: now_ms,
+        });
+        approval.status = if agreed {
+            ApprovalStatus::Approved
+        } else {
+            ApprovalStatus::Rejected
+        };
         approval.finished_ms = Some(now_ms);
         Ok(approval.clone())
     }
@@ -170,12 +199,26 @@ mod tests {
         approvals.submit(sample("1", 10));
         assert_eq!(
             approvals.decide("1", "wangwu", true, "", 20),
-            Err(ApprovalError::NotApprover { id: "1".into(), approver: "wangwu".into() })
+            Err(ApprovalError::NotApprover {
+                id: "1".into(),
+                approver: "wangwu".into()
+            })
         );
-        let done = approvals.decide("1", "LiSi", false, "金额不对", 20).unwrap();
-        assert_eq!((done.status, done.finished_ms), (ApprovalStatus::Rejected, Some(20)));
-        assert_eq!(approvals.decide("1", "lisi", true, "", 30), Err(ApprovalError::Finished("1".into())));
-        assert_eq!(approvals.decide("9", "lisi", true, "", 30), Err(ApprovalError::NotFound("9".into())));
+        let done = approvals
+            .decide("1", "LiSi", false, "金额不对", 20)
+            .unwrap();
+        assert_eq!(
+            (done.status, done.finished_ms),
+            (ApprovalStatus::Rejected, Some(20))
+        );
+        assert_eq!(
+            approvals.decide("1", "lisi", true, "", 30),
+            Err(ApprovalError::Finished("1".into()))
+        );
+        assert_eq!(
+            approvals.decide("9", "lisi", true, "", 30),
+            Err(ApprovalError::NotFound("9".into()))
+        );
     }
 
     #[test]
@@ -184,7 +227,11 @@ mod tests {
         approvals.submit(sample("b", 20));
         approvals.submit(sample("a", 10));
         approvals.submit(sample("c", 99));
-        let ids: Vec<String> = approvals.created_between(0, 50).into_iter().map(|a| a.id).collect();
+        let ids: Vec<String> = approvals
+            .created_between(0, 50)
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
         assert_eq!(ids, vec!["a", "b"]);
     }
 }

@@ -60,7 +60,9 @@ pub struct Punches {
 
 fn mix(seed: u64, userid: &str, day: i64) -> u64 {
     let start = seed ^ (day as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    userid.bytes().fold(start, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    userid.bytes().fold(start, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// The generated punches of `userid` on local day `day` (none on weekends).
@@ -85,8 +87,24 @@ pub fn generated(seed: u64, userid: &str, day: i64) -> Vec<Punch> {
     };
     let id = (day as u64) << 20 ^ (h & 0xf_ffff);
     vec![
-        Punch { id: id << 1, userid: userid.to_owned(), check_type: CheckType::OnDuty, plan_ms: on_plan, check_ms: on_ms, time_result: on_result, outside: (h >> 40) % 25 == 0 },
-        Punch { id: id << 1 | 1, userid: userid.to_owned(), check_type: CheckType::OffDuty, plan_ms: off_plan, check_ms: off_ms, time_result: off_result, outside: false },
+        Punch {
+            id: id << 1,
+            userid: userid.to_owned(),
+            check_type: CheckType::OnDuty,
+            plan_ms: on_plan,
+            check_ms: on_ms,
+            time_result: on_result,
+            outside: (h >> 40) % 25 == 0,
+        },
+        Punch {
+            id: id << 1 | 1,
+            userid: userid.to_owned(),
+            check_type: CheckType::OffDuty,
+            plan_ms: off_plan,
+            check_ms: off_ms,
+            time_result: off_result,
+            outside: false,
+        },
     ]
 }
 
@@ -106,7 +124,11 @@ impl Punches {
         let punch = Punch {
             id: (1 << 62) + live.len() as u64,
             userid: userid.to_owned(),
-            check_type: if on_duty { CheckType::OnDuty } else { CheckType::OffDuty },
+            check_type: if on_duty {
+                CheckType::OnDuty
+            } else {
+                CheckType::OffDuty
+            },
             plan_ms,
             check_ms: now_ms,
             time_result,
@@ -118,13 +140,24 @@ impl Punches {
 
     /// Every punch of `userids` with `check_ms` in `[from_ms, to_ms]`, generated history first
     /// (up to `history_until_ms`, i.e. not in the simulated future), then live check-ins.
-    pub fn between(&self, seed: u64, userids: &[String], from_ms: i64, to_ms: i64, history_until_ms: i64) -> Vec<Punch> {
+    pub fn between(
+        &self,
+        seed: u64,
+        userids: &[String],
+        from_ms: i64,
+        to_ms: i64,
+        history_until_ms: i64,
+    ) -> Vec<Punch> {
         let mut out = Vec::new();
         let last = to_ms.min(history_until_ms);
         for userid in userids {
             let mut day = calendar::local_day(from_ms);
             while calendar::local_midnight(day) <= last {
-                out.extend(generated(seed, userid, day).into_iter().filter(|p| p.check_ms >= from_ms && p.check_ms <= last));
+                out.extend(
+                    generated(seed, userid, day)
+                        .into_iter()
+                        .filter(|p| p.check_ms >= from_ms && p.check_ms <= last),
+                );
                 day += 1;
             }
         }
@@ -152,11 +185,20 @@ mod tests {
     #[test]
     fn history_is_deterministic_and_skips_weekends() {
         let monday = calendar::local_day(parse_local("2023-11-13 12:00:00").unwrap());
-        assert_eq!(generated(5, "zhangsan", monday), generated(5, "zhangsan", monday));
+        assert_eq!(
+            generated(5, "zhangsan", monday),
+            generated(5, "zhangsan", monday)
+        );
         assert_eq!(generated(5, "zhangsan", monday).len(), 2);
         assert!(generated(5, "zhangsan", monday + 5).is_empty());
-        let week: Vec<_> = (0..5).flat_map(|d| generated(5, "zhangsan", monday + d)).collect();
-        assert!(week.iter().all(|p| (p.check_type == CheckType::OnDuty) == (p.plan_ms % DAY_MS == 1_000 * 3_600)));
+        let week: Vec<_> = (0..5)
+            .flat_map(|d| generated(5, "zhangsan", monday + d))
+            .collect();
+        assert!(
+            week.iter()
+                .all(|p| (p.check_type == CheckType::OnDuty)
+                    == (p.plan_ms % DAY_MS == 1_000 * 3_600))
+        );
     }
 
     #[test]
@@ -175,8 +217,15 @@ mod tests {
         let week = punches.between(1, &users, from, to, i64::MAX);
         assert_eq!(week.len(), 10);
         let live = punches.check_in("LiSi", parse_local("2023-11-18 08:30:00").unwrap());
-        assert_eq!((live.check_type, live.time_result), (CheckType::OnDuty, TimeResult::Normal));
+        assert_eq!(
+            (live.check_type, live.time_result),
+            (CheckType::OnDuty, TimeResult::Normal)
+        );
         assert_eq!(punches.between(1, &users, from, to, i64::MAX).len(), 11);
-        assert_eq!(punches.between(1, &users, from, to, from).len(), 1, "only the live check-in: no history in the future");
+        assert_eq!(
+            punches.between(1, &users, from, to, from).len(),
+            1,
+            "only the live check-in: no history in the future"
+        );
     }
 }

@@ -32,7 +32,15 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if month <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, month, day)
+    (
+        if month <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        month,
+        day,
+    )
 }
 
 /// The local day number (days since 1970-01-01 in UTC+8) of a Unix-ms instant.
@@ -57,11 +65,18 @@ pub fn parse_local(text: &str) -> Option<i64> {
     let (year, month, day) = (d.next()??, d.next()??, d.next()??);
     let mut t = time.split(':').map(|p| p.parse::<i64>().ok());
     let (hour, minute, second) = (t.next()??, t.next()??, t.next()??);
-    let valid = (1..=12).contains(&month) && (1..=31).contains(&day) && hour < 24 && minute < 60 && second < 60;
+    let valid = (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second < 60;
     if !valid || d.next().is_some() || t.next().is_some() {
         return None;
     }
-    Some(local_midnight(days_from_civil(year, month, day)) + ((hour * 60 + minute) * 60 + second) * 1000)
+    Some(
+        local_midnight(days_from_civil(year, month, day))
+            + ((hour * 60 + minute) * 60 + second) * 1000,
+    )
 }
 
 /// Formats Unix ms as local `"yyyy-MM-dd HH:mm:ss"`.
@@ -69,7 +84,12 @@ pub fn format_local(ms: i64) -> String {
     let day = local_day(ms);
     let (year, month, date) = civil_from_days(day);
     let secs = (ms - local_midnight(day)) / 1000;
-    format!("{year:04}-{month:02}-{date:02} {:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+    format!(
+        "{year:04}-{month:02}-{date:02} {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 #[cfg(test)]
@@ -81,7 +101,12 @@ mod tests {
         // 2023-11-14 22:13:20 UTC is 2023-11-15 06:13:20 in Beijing.
         assert_eq!(format_local(1_700_000_000_000), "2023-11-15 06:13:20");
         assert_eq!(parse_local("2023-11-15 06:13:20"), Some(1_700_000_000_000));
-        assert_eq!(parse_local("2024-02-29 00:00:00").map(format_local).as_deref(), Some("2024-02-29 00:00:00"));
+        assert_eq!(
+            parse_local("2024-02-29 00:00:00")
+                .map(format_local)
+                .as_deref(),
+            Some("2024-02-29 00:00:00")
+        );
         assert_eq!(parse_local("2023-13-01 00:00:00"), None);
         assert_eq!(parse_local("yesterday"), None);
     }

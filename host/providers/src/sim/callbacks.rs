@@ -99,7 +99,9 @@ pub struct CallbackEmitter {
 
 impl std::fmt::Debug for CallbackEmitter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CallbackEmitter").field("url", &self.url).finish_non_exhaustive()
+        f.debug_struct("CallbackEmitter")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -134,13 +136,21 @@ impl CallbackEmitter {
 
     /// Shortens (or lengthens) the per-attempt timeout, so tests of the retry need not wait 5 s.
     pub fn set_timeout(&self, timeout: Option<Duration>) {
-        *self.timeout_override.lock().unwrap_or_else(|p| p.into_inner()) = timeout;
+        *self
+            .timeout_override
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = timeout;
     }
 
     /// Words, encrypts and delivers `event` in the background; records every attempt. Returns the
     /// task, or `None` when no URL is set, the service does not push this event, or no tokio
     /// runtime is running.
-    pub fn emit(self: &Arc<Self>, event: &SimEvent, now_ms: i64, recorder: Arc<Recorder>) -> Option<tokio::task::JoinHandle<()>> {
+    pub fn emit(
+        self: &Arc<Self>,
+        event: &SimEvent,
+        now_ms: i64,
+        recorder: Arc<Recorder>,
+    ) -> Option<tokio::task::JoinHandle<()>> {
         let url = self.url.lock().unwrap_or_else(|p| p.into_inner()).clone()?;
         let worded = self.format.word(event, now_ms)?;
         let runtime = tokio::runtime::Handle::try_current().ok()?;
@@ -172,11 +182,16 @@ impl CallbackEmitter {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     match response.text().await {
-                        Ok(body) => (Some(status), self.format.accepted(&self.crypto, status, &body).err()),
+                        Ok(body) => (
+                            Some(status),
+                            self.format.accepted(&self.crypto, status, &body).err(),
+                        ),
                         Err(err) => (Some(status), Some(format!("reading the answer: {err}"))),
                     }
                 }
-                Err(err) if err.is_timeout() => (None, Some(format!("no answer within {timeout:?}"))),
+                Err(err) if err.is_timeout() => {
+                    (None, Some(format!("no answer within {timeout:?}")))
+                }
                 Err(err) => (None, Some(err.to_string())),
             };
             let delivered = error.is_none();
@@ -207,8 +222,14 @@ fn now_ms() -> i64 {
 
 /// A random nonce: decimal digits (WeCom's pushes) or alphanumerics (DingTalk's).
 pub fn random_nonce(len: usize, digits_only: bool) -> String {
-    let alphabet: &[u8] = if digits_only { b"0123456789" } else { b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" };
-    (0..len).map(|_| char::from(alphabet[rand::random_range(0..alphabet.len())])).collect()
+    let alphabet: &[u8] = if digits_only {
+        b"0123456789"
+    } else {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    };
+    (0..len)
+        .map(|_| char::from(alphabet[rand::random_range(0..alphabet.len())]))
+        .collect()
 }
 
 /// Text safe inside `<![CDATA[...]]>` (a literal `]]>` is split across two sections).

@@ -19,10 +19,22 @@ use super::faults::RateLimit;
 /// The `/_sim/` routes for one simulator.
 pub fn routes(controls: Controls) -> Router {
     Router::new()
-        .route("/_sim/calls", get(|State(c): State<Controls>| async move { Json(json!(c.calls())) }))
-        .route("/_sim/messages", get(|State(c): State<Controls>| async move { Json(json!(c.messages())) }))
-        .route("/_sim/robot_posts", get(|State(c): State<Controls>| async move { Json(json!(c.robot_posts())) }))
-        .route("/_sim/callbacks", get(|State(c): State<Controls>| async move { Json(json!(c.callbacks_sent())) }))
+        .route(
+            "/_sim/calls",
+            get(|State(c): State<Controls>| async move { Json(json!(c.calls())) }),
+        )
+        .route(
+            "/_sim/messages",
+            get(|State(c): State<Controls>| async move { Json(json!(c.messages())) }),
+        )
+        .route(
+            "/_sim/robot_posts",
+            get(|State(c): State<Controls>| async move { Json(json!(c.robot_posts())) }),
+        )
+        .route(
+            "/_sim/callbacks",
+            get(|State(c): State<Controls>| async move { Json(json!(c.callbacks_sent())) }),
+        )
         .route("/_sim/tokens/invalidate", post(invalidate))
         .route("/_sim/clock/advance", post(advance))
         .route("/_sim/faults", post(faults))
@@ -114,7 +126,10 @@ async fn faults(State(controls): State<Controls>, Json(body): Json<FaultsBody>) 
 
 /// A refusal of a control request: 400 with the reason.
 fn refused(reason: impl std::fmt::Display) -> (StatusCode, Json<Value>) {
-    (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": reason.to_string()})))
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"ok": false, "error": reason.to_string()})),
+    )
 }
 
 #[derive(Deserialize)]
@@ -122,7 +137,10 @@ struct UserBody {
     userid: String,
 }
 
-async fn oauth_code(State(controls): State<Controls>, Json(body): Json<UserBody>) -> (StatusCode, Json<Value>) {
+async fn oauth_code(
+    State(controls): State<Controls>,
+    Json(body): Json<UserBody>,
+) -> (StatusCode, Json<Value>) {
     match controls.oauth_code_for(&body.userid) {
         Ok(code) => (StatusCode::OK, Json(json!({"ok": true, "code": code}))),
         Err(err) => refused(err),
@@ -148,12 +166,18 @@ async fn decide(
         other => return refused(format!("unknown decision {other:?}: use approve or reject")),
     };
     match outcome {
-        Ok((approval, _)) => (StatusCode::OK, Json(json!({"ok": true, "approval": approval}))),
+        Ok((approval, _)) => (
+            StatusCode::OK,
+            Json(json!({"ok": true, "approval": approval})),
+        ),
         Err(err) => refused(err),
     }
 }
 
-async fn check_in(State(controls): State<Controls>, Json(body): Json<UserBody>) -> (StatusCode, Json<Value>) {
+async fn check_in(
+    State(controls): State<Controls>,
+    Json(body): Json<UserBody>,
+) -> (StatusCode, Json<Value>) {
     match controls.check_in(&body.userid) {
         Ok((punch, _)) => (StatusCode::OK, Json(json!({"ok": true, "punch": punch}))),
         Err(err) => refused(err),

@@ -14,10 +14,10 @@ use super::approvals::{Approval, ApprovalError, Approvals};
 use super::attendance::{Punch, Punches};
 use super::callbacks::{CallbackEmitter, CallbackSettings, SimEvent};
 use super::clock::SimClock;
-use super::directory::DirectoryError;
-use super::oauth::OAuthCodes;
 use super::directory::Directory;
+use super::directory::DirectoryError;
 use super::faults::{Faults, RateLimit};
+use super::oauth::OAuthCodes;
 use super::recorder::{CallbackAttempt, RecordedCall, Recorder, RobotPost, SentMessage};
 use super::tenant;
 use super::throttle::{SendLimits, Throttle};
@@ -54,7 +54,11 @@ impl std::fmt::Debug for Controls {
 impl Controls {
     /// State for a fresh tenant generated from `config`, with a provider's send limits and
     /// callback emitter.
-    pub(crate) fn new(config: &SimConfig, limits: SendLimits, callbacks: CallbackSettings<'_>) -> Self {
+    pub(crate) fn new(
+        config: &SimConfig,
+        limits: SendLimits,
+        callbacks: CallbackSettings<'_>,
+    ) -> Self {
         Controls {
             shared: Arc::new(Shared {
                 seed: config.seed,
@@ -122,7 +126,11 @@ impl Controls {
     pub(crate) fn user_changed(&self, userid: &str, created: bool) {
         let user = self.directory_mut().user(userid).ok().cloned();
         if let Some(user) = user {
-            self.emit(if created { SimEvent::UserCreated(user) } else { SimEvent::UserUpdated(user) });
+            self.emit(if created {
+                SimEvent::UserCreated(user)
+            } else {
+                SimEvent::UserUpdated(user)
+            });
         }
     }
 
@@ -130,7 +138,11 @@ impl Controls {
     pub(crate) fn department_changed(&self, id: u64, created: bool) {
         let department = self.directory_mut().department(id).ok().cloned();
         if let Some(d) = department {
-            self.emit(if created { SimEvent::DepartmentCreated(d) } else { SimEvent::DepartmentUpdated(d) });
+            self.emit(if created {
+                SimEvent::DepartmentCreated(d)
+            } else {
+                SimEvent::DepartmentUpdated(d)
+            });
         }
     }
 
@@ -141,7 +153,10 @@ impl Controls {
 
     /// The directory, locked for reading or changing.
     pub(crate) fn directory_mut(&self) -> MutexGuard<'_, Directory> {
-        self.shared.directory.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.shared
+            .directory
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Simulated now, in Unix milliseconds.
@@ -253,24 +268,46 @@ impl Controls {
 
     /// Approves an instance as `approver` and pushes the callback; the returned handle completes
     /// when the callback was delivered or gave up (`None` if no URL is set).
-    pub fn approve(&self, id: &str, approver: &str, speech: &str) -> Result<(Approval, Option<tokio::task::JoinHandle<()>>), ApprovalError> {
+    pub fn approve(
+        &self,
+        id: &str,
+        approver: &str,
+        speech: &str,
+    ) -> Result<(Approval, Option<tokio::task::JoinHandle<()>>), ApprovalError> {
         self.decide(id, approver, true, speech)
     }
 
     /// Rejects an instance as `approver` and pushes the callback (see [`Controls::approve`]).
-    pub fn reject(&self, id: &str, approver: &str, speech: &str) -> Result<(Approval, Option<tokio::task::JoinHandle<()>>), ApprovalError> {
+    pub fn reject(
+        &self,
+        id: &str,
+        approver: &str,
+        speech: &str,
+    ) -> Result<(Approval, Option<tokio::task::JoinHandle<()>>), ApprovalError> {
         self.decide(id, approver, false, speech)
     }
 
-    fn decide(&self, id: &str, approver: &str, agreed: bool, speech: &str) -> Result<(Approval, Option<tokio::task::JoinHandle<()>>), ApprovalError> {
-        let approval = self.shared.approvals.decide(id, approver, agreed, speech, self.now_ms())?;
+    fn decide(
+        &self,
+        id: &str,
+        approver: &str,
+        agreed: bool,
+        speech: &str,
+    ) -> Result<(Approval, Option<tokio::task::JoinHandle<()>>), ApprovalError> {
+        let approval = self
+            .shared
+            .approvals
+            .decide(id, approver, agreed, speech, self.now_ms())?;
         let pushed = self.emit(SimEvent::Approval(approval.clone()));
         Ok((approval, pushed))
     }
 
     /// Records a check-in of `userid` now and pushes the callback (DingTalk pushes check-ins;
     /// WeCom has no such callback, so there it is only recorded).
-    pub fn check_in(&self, userid: &str) -> Result<(Punch, Option<tokio::task::JoinHandle<()>>), DirectoryError> {
+    pub fn check_in(
+        &self,
+        userid: &str,
+    ) -> Result<(Punch, Option<tokio::task::JoinHandle<()>>), DirectoryError> {
         let userid = self.directory_mut().user(userid)?.userid.clone();
         let punch = self.shared.punches.check_in(&userid, self.now_ms());
         let pushed = self.emit(SimEvent::CheckIn(punch.clone()));

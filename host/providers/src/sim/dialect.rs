@@ -46,7 +46,11 @@ pub trait Dialect: Send + Sync + 'static {
 /// Parses a JSON request body, as a [`Failure::BadBody`] naming the serde error on failure. An
 /// empty body parses as `{}` so endpoints whose fields are all optional accept it.
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
-    let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}".as_slice()
+    } else {
+        body
+    };
     serde_json::from_slice(body).map_err(|err| Failure::BadBody(err.to_string()))
 }
 

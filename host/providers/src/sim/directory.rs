@@ -194,7 +194,9 @@ impl Directory {
 
     /// One department.
     pub fn department(&self, id: u64) -> Result<&Department, DirectoryError> {
-        self.departments.get(&id).ok_or(DirectoryError::DepartmentNotFound(id))
+        self.departments
+            .get(&id)
+            .ok_or(DirectoryError::DepartmentNotFound(id))
     }
 
     /// All departments, by id.
@@ -208,7 +210,11 @@ impl Directory {
         let mut next = 0;
         while next < out.len() {
             let parent = out[next].id;
-            out.extend(self.departments.values().filter(|d| d.parent_id == parent && d.id != parent));
+            out.extend(
+                self.departments
+                    .values()
+                    .filter(|d| d.parent_id == parent && d.id != parent),
+            );
             next += 1;
         }
         Ok(out)
@@ -217,7 +223,11 @@ impl Directory {
     /// Direct sub-departments of a department.
     pub fn children(&self, id: u64) -> Result<Vec<&Department>, DirectoryError> {
         self.department(id)?;
-        Ok(self.departments.values().filter(|d| d.parent_id == id && d.id != id).collect())
+        Ok(self
+            .departments
+            .values()
+            .filter(|d| d.parent_id == id && d.id != id)
+            .collect())
     }
 
     /// One member, looked up case-insensitively.
@@ -240,7 +250,11 @@ impl Directory {
     /// Members directly in a department.
     pub fn members(&self, department: u64) -> Result<Vec<&User>, DirectoryError> {
         self.department(department)?;
-        Ok(self.users.values().filter(|u| u.departments.contains(&department)).collect())
+        Ok(self
+            .users
+            .values()
+            .filter(|u| u.departments.contains(&department))
+            .collect())
     }
 
     /// One tag.
@@ -278,7 +292,11 @@ impl Directory {
         if !self.departments.contains_key(&parent_id) {
             return Err(DirectoryError::ParentNotFound(parent_id));
         }
-        if self.departments.values().any(|d| d.parent_id == parent_id && d.name == name) {
+        if self
+            .departments
+            .values()
+            .any(|d| d.parent_id == parent_id && d.name == name)
+        {
             return Err(DirectoryError::DepartmentExists(name.to_owned()));
         }
         let id = match id {
@@ -322,7 +340,10 @@ impl Directory {
                 return Err(DirectoryError::CircularParent(id));
             }
         }
-        let department = self.departments.get_mut(&id).ok_or(DirectoryError::DepartmentNotFound(id))?;
+        let department = self
+            .departments
+            .get_mut(&id)
+            .ok_or(DirectoryError::DepartmentNotFound(id))?;
         if let Some(name) = name {
             department.name = name.to_owned();
         }
@@ -363,10 +384,20 @@ impl Directory {
             return Err(DirectoryError::NoContact);
         }
         let other = |u: &&User| replacing.is_none_or(|r| !u.userid.eq_ignore_ascii_case(r));
-        if !user.mobile.is_empty() && self.users.values().filter(other).any(|u| u.mobile == user.mobile) {
+        if !user.mobile.is_empty()
+            && self
+                .users
+                .values()
+                .filter(other)
+                .any(|u| u.mobile == user.mobile)
+        {
             return Err(DirectoryError::MobileExists(user.mobile.clone()));
         }
-        if let Some(&missing) = user.departments.iter().find(|d| !self.departments.contains_key(d)) {
+        if let Some(&missing) = user
+            .departments
+            .iter()
+            .find(|d| !self.departments.contains_key(d))
+        {
             return Err(DirectoryError::DepartmentNotFound(missing));
         }
         Ok(())
@@ -417,7 +448,9 @@ impl Directory {
             tag.users.retain(|u| !u.eq_ignore_ascii_case(userid));
         }
         for department in self.departments.values_mut() {
-            department.leaders.retain(|u| !u.eq_ignore_ascii_case(userid));
+            department
+                .leaders
+                .retain(|u| !u.eq_ignore_ascii_case(userid));
         }
         Ok(user)
     }
@@ -436,7 +469,12 @@ impl Directory {
         };
         self.tags.insert(
             id,
-            Tag { id, name: name.to_owned(), users: Vec::new(), departments: Vec::new() },
+            Tag {
+                id,
+                name: name.to_owned(),
+                users: Vec::new(),
+                departments: Vec::new(),
+            },
         );
         Ok(id)
     }
@@ -452,9 +490,13 @@ impl Directory {
         self.tag(id)?;
         let (known_users, bad_users): (Vec<String>, Vec<String>) =
             users.iter().cloned().partition(|u| self.has_user(u));
-        let (known_depts, bad_depts): (Vec<u64>, Vec<u64>) =
-            departments.iter().partition(|d| self.departments.contains_key(d));
-        let tag = self.tags.get_mut(&id).ok_or(DirectoryError::TagNotFound(id))?;
+        let (known_depts, bad_depts): (Vec<u64>, Vec<u64>) = departments
+            .iter()
+            .partition(|d| self.departments.contains_key(d));
+        let tag = self
+            .tags
+            .get_mut(&id)
+            .ok_or(DirectoryError::TagNotFound(id))?;
         for user in known_users {
             if !tag.users.iter().any(|u| u.eq_ignore_ascii_case(&user)) {
                 tag.users.push(user);
@@ -475,8 +517,12 @@ impl Directory {
         users: &[String],
         departments: &[u64],
     ) -> Result<(), DirectoryError> {
-        let tag = self.tags.get_mut(&id).ok_or(DirectoryError::TagNotFound(id))?;
-        tag.users.retain(|u| !users.iter().any(|r| r.eq_ignore_ascii_case(u)));
+        let tag = self
+            .tags
+            .get_mut(&id)
+            .ok_or(DirectoryError::TagNotFound(id))?;
+        tag.users
+            .retain(|u| !users.iter().any(|r| r.eq_ignore_ascii_case(u)));
         tag.departments.retain(|d| !departments.contains(d));
         Ok(())
     }
@@ -498,7 +544,11 @@ mod tests {
     use crate::sim::{SimConfig, tenant};
 
     fn sample() -> Directory {
-        tenant::generate(&SimConfig { seed: 3, users: 30, departments: 5 })
+        tenant::generate(&SimConfig {
+            seed: 3,
+            users: 30,
+            departments: 5,
+        })
     }
 
     fn new_user(userid: &str) -> User {
@@ -534,7 +584,10 @@ mod tests {
         dir.create_user(new_user("NewHire")).unwrap();
         let mut dup = new_user("newhire");
         dup.mobile = "13900000002".into();
-        assert_eq!(dir.create_user(dup), Err(DirectoryError::UserExists("newhire".into())));
+        assert_eq!(
+            dir.create_user(dup),
+            Err(DirectoryError::UserExists("newhire".into()))
+        );
         assert_eq!(dir.user("NEWHIRE").unwrap().userid, "NewHire");
     }
 
@@ -554,18 +607,30 @@ mod tests {
     #[test]
     fn department_delete_rules() {
         let mut dir = sample();
-        assert_eq!(dir.delete_department(1), Err(DirectoryError::RootDepartment));
+        assert_eq!(
+            dir.delete_department(1),
+            Err(DirectoryError::RootDepartment)
+        );
         let id = dir.create_department(None, "临时组", "tmp", 1, 0).unwrap();
         let child = dir.create_department(None, "子组", "sub", id, 0).unwrap();
-        assert_eq!(dir.delete_department(id), Err(DirectoryError::DepartmentHasChildren(id)));
+        assert_eq!(
+            dir.delete_department(id),
+            Err(DirectoryError::DepartmentHasChildren(id))
+        );
         let mut member = new_user("m1");
         member.departments = vec![child];
         dir.create_user(member).unwrap();
-        assert_eq!(dir.delete_department(child), Err(DirectoryError::DepartmentHasMembers(child)));
+        assert_eq!(
+            dir.delete_department(child),
+            Err(DirectoryError::DepartmentHasMembers(child))
+        );
         dir.delete_user("m1").unwrap();
         dir.delete_department(child).unwrap();
         dir.delete_department(id).unwrap();
-        assert_eq!(dir.department(id), Err(DirectoryError::DepartmentNotFound(id)));
+        assert_eq!(
+            dir.department(id),
+            Err(DirectoryError::DepartmentNotFound(id))
+        );
     }
 
     #[test]
@@ -573,7 +638,10 @@ mod tests {
         let mut dir = sample();
         let a = dir.create_department(None, "甲", "a", 1, 0).unwrap();
         let b = dir.create_department(None, "乙", "b", a, 0).unwrap();
-        assert_eq!(dir.update_department(a, None, Some(b), None), Err(DirectoryError::CircularParent(a)));
+        assert_eq!(
+            dir.update_department(a, None, Some(b), None),
+            Err(DirectoryError::CircularParent(a))
+        );
         assert!(matches!(
             dir.create_department(None, "a|b", "", 1, 0),
             Err(DirectoryError::InvalidDepartmentName(_))
@@ -589,9 +657,13 @@ mod tests {
         let mut dir = sample();
         let id = dir.create_tag(None, "测试标签").unwrap();
         let known = dir.users().next().unwrap().userid.clone();
-        let (bad_users, bad_depts) =
-            dir.add_tag_members(id, &[known.clone(), "ghost".into()], &[1, 404]).unwrap();
-        assert_eq!((bad_users, bad_depts), (vec!["ghost".to_string()], vec![404]));
+        let (bad_users, bad_depts) = dir
+            .add_tag_members(id, &[known.clone(), "ghost".into()], &[1, 404])
+            .unwrap();
+        assert_eq!(
+            (bad_users, bad_depts),
+            (vec!["ghost".to_string()], vec![404])
+        );
         assert_eq!(dir.tag(id).unwrap().users, vec![known]);
         assert_eq!(dir.tag_reach(id).unwrap().len(), 1 + dir.users().count());
     }

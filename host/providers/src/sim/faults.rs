@@ -55,7 +55,9 @@ pub struct Faults {
 
 impl Faults {
     fn lock(&self) -> MutexGuard<'_, Knobs> {
-        self.knobs.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.knobs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Delay added before every answer.
@@ -82,7 +84,11 @@ impl Faults {
 
     /// Answer the next call to `path` with `errcode` (queued: several calls queue several codes).
     pub fn errcode_next(&self, path: &str, errcode: i64) {
-        self.lock().errcodes.entry(path.to_owned()).or_default().push_back(errcode);
+        self.lock()
+            .errcodes
+            .entry(path.to_owned())
+            .or_default()
+            .push_back(errcode);
     }
 
     /// Refuse every call with the IP allow-list error (60020) while set.
@@ -113,7 +119,9 @@ impl Faults {
             return Verdict::IpBlocked;
         }
         if let Some(limit) = knobs.rate_limit {
-            let window_ms = i64::try_from(limit.window.as_millis()).unwrap_or(i64::MAX).max(1);
+            let window_ms = i64::try_from(limit.window.as_millis())
+                .unwrap_or(i64::MAX)
+                .max(1);
             let slot = knobs.windows.entry(path.to_owned()).or_insert((now_ms, 0));
             if now_ms - slot.0 >= window_ms {
                 *slot = (now_ms, 0);
@@ -151,7 +159,10 @@ mod tests {
     #[test]
     fn rate_limit_is_per_path_and_window() {
         let faults = Faults::default();
-        faults.set_rate_limit(Some(RateLimit { calls: 2, window: Duration::from_secs(60) }));
+        faults.set_rate_limit(Some(RateLimit {
+            calls: 2,
+            window: Duration::from_secs(60),
+        }));
         assert_eq!(faults.judge("/a", 0), Verdict::Pass);
         assert_eq!(faults.judge("/a", 1), Verdict::Pass);
         assert_eq!(faults.judge("/a", 2), Verdict::RateLimited);

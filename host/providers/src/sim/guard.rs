@@ -49,8 +49,16 @@ pub async fn guard(State(guard): State<Guard>, request: Request, next: Next) -> 
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let failure = match guard.controls.faults().judge(&path, guard.controls.clock().now_ms()) {
-        Verdict::Pass => return next.run(Request::from_parts(parts, Body::from(bytes))).await,
+    let failure = match guard
+        .controls
+        .faults()
+        .judge(&path, guard.controls.clock().now_ms())
+    {
+        Verdict::Pass => {
+            return next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await;
+        }
         Verdict::Drop => return dropped(parts.extensions.get::<ConnectInfo<ConnectionHandle>>()),
         Verdict::ServerError(status) => return gateway_error(status),
         Verdict::IpBlocked => Failure::IpBlocked,
@@ -88,6 +96,10 @@ fn gateway_error(status: u16) -> Response {
 /// A provider's complete router: its API behind the guard layer, plus the unguarded `/_sim/`
 /// control endpoints.
 pub fn guarded(api: axum::Router, controls: Controls, dialect: impl Dialect) -> axum::Router {
-    let state = Guard { controls: controls.clone(), dialect: Arc::new(dialect) };
-    api.layer(axum::middleware::from_fn_with_state(state, guard)).merge(super::control_api::routes(controls))
+    let state = Guard {
+        controls: controls.clone(),
+        dialect: Arc::new(dialect),
+    };
+    api.layer(axum::middleware::from_fn_with_state(state, guard))
+        .merge(super::control_api::routes(controls))
 }

@@ -72,7 +72,11 @@ pub fn resolve(dir: &Directory, to: &Recipients) -> Resolved {
             }
         }
         for department in &to.departments {
-            match department.parse().ok().and_then(|id| dir.members_deep(id).ok()) {
+            match department
+                .parse()
+                .ok()
+                .and_then(|id| dir.members_deep(id).ok())
+            {
                 Some(reached) => members.extend(reached),
                 None => resolved.invalid_departments.push(department.clone()),
             }
@@ -100,8 +104,10 @@ pub fn deliver(
 ) -> SentMessage {
     let print = fingerprint(content);
     let now = controls.now_ms();
-    let (delivered, throttled) =
-        resolved.members.into_iter().partition(|m| controls.throttle().admit(agent_id, m, print, now));
+    let (delivered, throttled) = resolved
+        .members
+        .into_iter()
+        .partition(|m| controls.throttle().admit(agent_id, m, print, now));
     let message = SentMessage {
         id,
         agent_id: agent_id.to_owned(),
@@ -123,7 +129,11 @@ mod tests {
 
     #[test]
     fn departments_reach_subtrees_and_unknowns_are_reported() {
-        let dir = tenant::generate(&SimConfig { seed: 4, users: 40, departments: 6 });
+        let dir = tenant::generate(&SimConfig {
+            seed: 4,
+            users: 40,
+            departments: 6,
+        });
         let first = dir.users().next().unwrap().userid.clone();
         let to = Recipients {
             users: vec![first.to_uppercase(), "Ghost".into()],
@@ -132,7 +142,11 @@ mod tests {
             all: false,
         };
         let resolved = resolve(&dir, &to);
-        assert_eq!(resolved.members.len(), 40, "the root department reaches everyone once");
+        assert_eq!(
+            resolved.members.len(),
+            40,
+            "the root department reaches everyone once"
+        );
         assert_eq!(resolved.invalid_users, vec!["ghost"]);
         assert_eq!(resolved.invalid_departments, vec!["999", "x"]);
         assert_eq!(resolved.invalid_tags, vec!["77"]);

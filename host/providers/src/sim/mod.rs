@@ -22,19 +22,20 @@
 //! # Ok(()) }
 //! ```
 
-pub mod calendar;
-pub mod clock;
-pub mod control_api;
 pub mod approvals;
 pub mod attendance;
+pub mod calendar;
 pub mod callbacks;
-pub mod oauth;
+pub mod clock;
+pub mod control_api;
 pub mod controls;
 pub mod dialect;
+pub mod dingtalk;
 pub mod directory;
 pub mod faults;
 pub mod guard;
 pub mod messaging;
+pub mod oauth;
 pub mod paging;
 pub mod recorder;
 pub mod robot;
@@ -44,7 +45,6 @@ pub mod tenant;
 mod test_client;
 pub mod throttle;
 pub mod tokens;
-pub mod dingtalk;
 pub mod wecom;
 
 pub use controls::Controls;
@@ -65,6 +65,10 @@ pub struct SimConfig {
 impl Default for SimConfig {
     /// A small company: big enough to page through, small enough to read.
     fn default() -> Self {
-        SimConfig { seed: 1, users: 50, departments: 8 }
+        SimConfig {
+            seed: 1,
+            users: 50,
+            departments: 8,
+        }
     }
 }

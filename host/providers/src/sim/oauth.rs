@@ -23,14 +23,18 @@ pub struct OAuthCodes {
 impl OAuthCodes {
     /// No codes yet; code strings derive from the seed.
     pub fn new(seed: u64) -> Self {
-        OAuthCodes { state: Mutex::new((HashMap::new(), tenant::rng(seed, "oauth"))) }
+        OAuthCodes {
+            state: Mutex::new((HashMap::new(), tenant::rng(seed, "oauth"))),
+        }
     }
 
     /// A fresh code for `userid`.
     pub fn mint(&self, userid: &str, now_ms: i64) -> String {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let code = tenant::alphanumeric(&mut state.1, 32);
-        state.0.insert(code.clone(), (userid.to_owned(), now_ms + CODE_LIFETIME_MS));
+        state
+            .0
+            .insert(code.clone(), (userid.to_owned(), now_ms + CODE_LIFETIME_MS));
         code
     }
 

@@ -137,7 +137,11 @@ mod tests {
     #[test]
     fn counts_calls_by_exact_path() {
         let recorder = Recorder::default();
-        for path in ["/cgi-bin/gettoken", "/cgi-bin/user/get", "/cgi-bin/gettoken"] {
+        for path in [
+            "/cgi-bin/gettoken",
+            "/cgi-bin/user/get",
+            "/cgi-bin/gettoken",
+        ] {
             recorder.record_call(RecordedCall {
                 method: "GET".into(),
                 path: path.into(),

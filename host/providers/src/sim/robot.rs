@@ -25,7 +25,10 @@ impl RobotLimiter {
     /// A limiter that, once a robot exceeds the limit, refuses it for `penalty_ms` (0: only the
     /// excess is refused).
     pub fn new(penalty_ms: i64) -> Self {
-        RobotLimiter { penalty_ms, state: Mutex::new(HashMap::new()) }
+        RobotLimiter {
+            penalty_ms,
+            state: Mutex::new(HashMap::new()),
+        }
     }
 
     /// WeCom: the excess is refused, nothing more.
@@ -40,7 +43,10 @@ impl RobotLimiter {
 
     /// Whether `robot` may post at `now_ms`; an admitted post counts.
     pub fn admit(&self, robot: &str, now_ms: i64) -> bool {
-        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let posts = state.entry(robot.to_owned()).or_default();
         if now_ms < posts.blocked_until {
             return false;
@@ -73,7 +79,10 @@ mod tests {
         for i in 0..21 {
             limiter.admit("t", i);
         }
-        assert!(!limiter.admit("t", 120_000), "still throttled after the minute");
+        assert!(
+            !limiter.admit("t", 120_000),
+            "still throttled after the minute"
+        );
         assert!(limiter.admit("t", 21 + 600_000));
     }
 }

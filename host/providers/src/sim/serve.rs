@@ -43,11 +43,18 @@ pub struct KillableStream {
 }
 
 fn killed_error() -> io::Error {
-    io::Error::new(io::ErrorKind::ConnectionAborted, "connection dropped by fault injection")
+    io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        "connection dropped by fault injection",
+    )
 }
 
 impl AsyncRead for KillableStream {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         if this.handle.killed() {
             return Poll::Ready(Err(killed_error()));
@@ -57,7 +64,11 @@ impl AsyncRead for KillableStream {
 }
 
 impl AsyncWrite for KillableStream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         if this.handle.killed() {
             return Poll::Ready(Err(killed_error()));
@@ -84,7 +95,13 @@ impl Listener for KillableListener {
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         let (inner, addr) = Listener::accept(&mut self.0).await;
-        (KillableStream { inner, handle: ConnectionHandle::default() }, addr)
+        (
+            KillableStream {
+                inner,
+                handle: ConnectionHandle::default(),
+            },
+            addr,
+        )
     }
 
     fn local_addr(&self) -> io::Result<Self::Addr> {
@@ -137,12 +154,18 @@ pub async fn serve(router: Router, addr: SocketAddr) -> io::Result<RunningSim> {
     let (stop, stopped) = oneshot::channel::<()>();
     let service = router.into_make_service_with_connect_info::<ConnectionHandle>();
     let task = tokio::spawn(async move {
-        let server = axum::serve(KillableListener(listener), service).with_graceful_shutdown(async {
-            let _ = stopped.await;
-        });
+        let server =
+            axum::serve(KillableListener(listener), service).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
         if let Err(err) = server.await {
             tracing::error!(error = %err, "simulator server ended");
         }
     });
-    Ok(RunningSim { base_url: format!("http://{addr}"), addr, stop: Some(stop), task })
+    Ok(RunningSim {
+        base_url: format!("http://{addr}"),
+        addr,
+        stop: Some(stop),
+        task,
+    })
 }

@@ -14,29 +14,82 @@ use super::directory::{Department, Directory, ROOT_DEPARTMENT, Tag, User};
 
 /// (hanzi, pinyin) surnames; userids are built from the pinyin like real tenants usually are.
 const SURNAMES: &[(&str, &str)] = &[
-    ("张", "zhang"), ("王", "wang"), ("李", "li"), ("赵", "zhao"), ("刘", "liu"), ("陈", "chen"),
-    ("杨", "yang"), ("黄", "huang"), ("周", "zhou"), ("吴", "wu"), ("徐", "xu"), ("孙", "sun"),
-    ("马", "ma"), ("朱", "zhu"), ("胡", "hu"), ("郭", "guo"), ("何", "he"), ("林", "lin"),
+    ("张", "zhang"),
+    ("王", "wang"),
+    ("李", "li"),
+    ("赵", "zhao"),
+    ("刘", "liu"),
+    ("陈", "chen"),
+    ("杨", "yang"),
+    ("黄", "huang"),
+    ("周", "zhou"),
+    ("吴", "wu"),
+    ("徐", "xu"),
+    ("孙", "sun"),
+    ("马", "ma"),
+    ("朱", "zhu"),
+    ("胡", "hu"),
+    ("郭", "guo"),
+    ("何", "he"),
+    ("林", "lin"),
 ];
 
 /// (hanzi, pinyin) given-name characters.
 const GIVEN: &[(&str, &str)] = &[
-    ("伟", "wei"), ("芳", "fang"), ("娜", "na"), ("敏", "min"), ("静", "jing"), ("丽", "li"),
-    ("强", "qiang"), ("磊", "lei"), ("军", "jun"), ("洋", "yang"), ("勇", "yong"), ("艳", "yan"),
-    ("杰", "jie"), ("娟", "juan"), ("涛", "tao"), ("明", "ming"), ("超", "chao"), ("秀", "xiu"),
-    ("霞", "xia"), ("平", "ping"), ("刚", "gang"), ("桂", "gui"), ("婷", "ting"), ("浩", "hao"),
+    ("伟", "wei"),
+    ("芳", "fang"),
+    ("娜", "na"),
+    ("敏", "min"),
+    ("静", "jing"),
+    ("丽", "li"),
+    ("强", "qiang"),
+    ("磊", "lei"),
+    ("军", "jun"),
+    ("洋", "yang"),
+    ("勇", "yong"),
+    ("艳", "yan"),
+    ("杰", "jie"),
+    ("娟", "juan"),
+    ("涛", "tao"),
+    ("明", "ming"),
+    ("超", "chao"),
+    ("秀", "xiu"),
+    ("霞", "xia"),
+    ("平", "ping"),
+    ("刚", "gang"),
+    ("桂", "gui"),
+    ("婷", "ting"),
+    ("浩", "hao"),
 ];
 
 /// (name, English name) of generated departments.
 const DEPARTMENTS: &[(&str, &str)] = &[
-    ("研发中心", "R&D"), ("销售部", "Sales"), ("财务部", "Finance"), ("人力资源部", "HR"),
-    ("市场部", "Marketing"), ("客服部", "Support"), ("采购部", "Purchasing"), ("法务部", "Legal"),
-    ("行政部", "Admin"), ("产品部", "Product"), ("质量部", "Quality"), ("运维部", "Operations"),
+    ("研发中心", "R&D"),
+    ("销售部", "Sales"),
+    ("财务部", "Finance"),
+    ("人力资源部", "HR"),
+    ("市场部", "Marketing"),
+    ("客服部", "Support"),
+    ("采购部", "Purchasing"),
+    ("法务部", "Legal"),
+    ("行政部", "Admin"),
+    ("产品部", "Product"),
+    ("质量部", "Quality"),
+    ("运维部", "Operations"),
 ];
 
 /// Job titles.
-const POSITIONS: &[&str] =
-    &["工程师", "高级工程师", "销售经理", "会计", "出纳", "人事专员", "产品经理", "客服专员", "总监"];
+const POSITIONS: &[&str] = &[
+    "工程师",
+    "高级工程师",
+    "销售经理",
+    "会计",
+    "出纳",
+    "人事专员",
+    "产品经理",
+    "客服专员",
+    "总监",
+];
 
 /// Tags every tenant gets; the first two are used by the sample rules.
 const TAGS: &[&str] = &["经理", "财务审批人", "新员工"];
@@ -44,21 +97,27 @@ const TAGS: &[&str] = &["经理", "财务审批人", "新员工"];
 /// A generator stream derived from the seed and a purpose, so adding users does not change the
 /// credentials and vice versa.
 pub fn rng(seed: u64, purpose: &str) -> StdRng {
-    let mixed = purpose.bytes().fold(seed ^ 0x9e37_79b9_7f4a_7c15, |acc, b| {
-        (acc ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
+    let mixed = purpose
+        .bytes()
+        .fold(seed ^ 0x9e37_79b9_7f4a_7c15, |acc, b| {
+            (acc ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
     StdRng::seed_from_u64(mixed)
 }
 
 /// A random string over `[A-Za-z0-9]` (secrets, keys, tokens).
 pub fn alphanumeric(rng: &mut StdRng, len: usize) -> String {
     const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    (0..len).map(|_| char::from(CHARS[rng.random_range(0..CHARS.len())])).collect()
+    (0..len)
+        .map(|_| char::from(CHARS[rng.random_range(0..CHARS.len())]))
+        .collect()
 }
 
 /// A random lower-case hex string (corp ids, app keys).
 pub fn hex(rng: &mut StdRng, len: usize) -> String {
-    (0..len).map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)])).collect()
+    (0..len)
+        .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)]))
+        .collect()
 }
 
 /// Builds the tenant: `departments` departments in a tree under root 1, `users` members, tags.
@@ -82,7 +141,10 @@ pub fn generate(config: &SimConfig) -> Directory {
         let (name, name_en) = if round == 0 {
             (name.to_string(), name_en.to_string())
         } else {
-            (format!("{name}{}", round + 1), format!("{name_en} {}", round + 1))
+            (
+                format!("{name}{}", round + 1),
+                format!("{name_en} {}", round + 1),
+            )
         };
         // Mostly shallow trees, like real companies: half the departments hang off the root.
         let parent = if rng.random_bool(0.5) {
@@ -138,7 +200,10 @@ pub fn generate(config: &SimConfig) -> Directory {
             userid,
             name,
             mobile,
-            position: POSITIONS.choose(&mut rng).unwrap_or(&POSITIONS[0]).to_string(),
+            position: POSITIONS
+                .choose(&mut rng)
+                .unwrap_or(&POSITIONS[0])
+                .to_string(),
             gender: rng.random_range(1..=2),
             is_leader_in_dept: vec![false; departments.len()],
             main_department: main,
@@ -162,11 +227,18 @@ pub fn generate(config: &SimConfig) -> Directory {
     let leader_of = |dept: u64, users: &[User]| {
         users
             .iter()
-            .find(|u| u.departments.iter().zip(&u.is_leader_in_dept).any(|(d, l)| *d == dept && *l))
+            .find(|u| {
+                u.departments
+                    .iter()
+                    .zip(&u.is_leader_in_dept)
+                    .any(|(d, l)| *d == dept && *l)
+            })
             .map(|u| u.userid.clone())
     };
-    let leaders: Vec<(u64, Option<String>)> =
-        dept_ids.iter().map(|&d| (d, leader_of(d, &users))).collect();
+    let leaders: Vec<(u64, Option<String>)> = dept_ids
+        .iter()
+        .map(|&d| (d, leader_of(d, &users)))
+        .collect();
     for user in &mut users {
         if let Some((_, Some(leader))) = leaders.iter().find(|(d, _)| *d == user.main_department) {
             if *leader != user.userid {
@@ -190,7 +262,12 @@ pub fn generate(config: &SimConfig) -> Directory {
         .filter(|u| u.position == "会计" || u.position == "出纳")
         .map(|u| u.userid.clone())
         .collect();
-    let newcomers: Vec<String> = users.iter().rev().take(3).map(|u| u.userid.clone()).collect();
+    let newcomers: Vec<String> = users
+        .iter()
+        .rev()
+        .take(3)
+        .map(|u| u.userid.clone())
+        .collect();
     for (index, (name, members)) in TAGS.iter().zip([managers, finance, newcomers]).enumerate() {
         dir.insert_tag(Tag {
             id: index as u64 + 1,
@@ -210,16 +287,27 @@ mod tests {
     use super::*;
 
     fn config(seed: u64) -> SimConfig {
-        SimConfig { seed, users: 60, departments: 9 }
+        SimConfig {
+            seed,
+            users: 60,
+            departments: 9,
+        }
     }
 
     #[test]
     fn same_seed_same_tenant() {
         let a = generate(&config(42));
         let b = generate(&config(42));
-        let names = |d: &Directory| d.users().map(|u| (u.userid.clone(), u.name.clone(), u.mobile.clone())).collect::<Vec<_>>();
+        let names = |d: &Directory| {
+            d.users()
+                .map(|u| (u.userid.clone(), u.name.clone(), u.mobile.clone()))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(names(&a), names(&b));
-        assert_eq!(a.departments().cloned().collect::<Vec<_>>(), b.departments().cloned().collect::<Vec<_>>());
+        assert_eq!(
+            a.departments().cloned().collect::<Vec<_>>(),
+            b.departments().cloned().collect::<Vec<_>>()
+        );
         assert_ne!(names(&a), names(&generate(&config(43))));
     }
 
@@ -235,14 +323,28 @@ mod tests {
         // Unique userids and mobiles; everyone has an e-mail and a Chinese name.
         let mobiles: std::collections::HashSet<_> = dir.users().map(|u| u.mobile.clone()).collect();
         assert_eq!(mobiles.len(), 60);
-        assert!(dir.users().all(|u| u.name.chars().all(|c| !c.is_ascii()) && u.email.contains('@')));
-        assert!(dir.users().all(|u| crate::sim::directory::valid_userid(&u.userid)));
+        assert!(
+            dir.users()
+                .all(|u| u.name.chars().all(|c| !c.is_ascii()) && u.email.contains('@'))
+        );
+        assert!(
+            dir.users()
+                .all(|u| crate::sim::directory::valid_userid(&u.userid))
+        );
     }
 
     #[test]
     fn leaders_tags_and_multi_department_members_exist() {
-        let dir = generate(&SimConfig { seed: 9, users: 200, departments: 10 });
-        assert!(dir.departments().filter(|d| d.id != ROOT_DEPARTMENT).all(|d| d.leaders.len() <= 1));
+        let dir = generate(&SimConfig {
+            seed: 9,
+            users: 200,
+            departments: 10,
+        });
+        assert!(
+            dir.departments()
+                .filter(|d| d.id != ROOT_DEPARTMENT)
+                .all(|d| d.leaders.len() <= 1)
+        );
         assert!(dir.departments().any(|d| !d.leaders.is_empty()));
         assert!(dir.users().any(|u| u.departments.len() > 1));
         assert!(dir.users().any(|u| !u.direct_leader.is_empty()));
@@ -252,9 +354,17 @@ mod tests {
 
     #[test]
     fn degenerate_configs_do_not_panic() {
-        let dir = generate(&SimConfig { seed: 0, users: 0, departments: 0 });
+        let dir = generate(&SimConfig {
+            seed: 0,
+            users: 0,
+            departments: 0,
+        });
         assert_eq!(dir.departments().count(), 1);
-        let dir = generate(&SimConfig { seed: 0, users: 500, departments: 1 });
+        let dir = generate(&SimConfig {
+            seed: 0,
+            users: 500,
+            departments: 1,
+        });
         assert_eq!(dir.users().count(), 500);
     }
 }

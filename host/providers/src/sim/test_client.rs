@@ -14,7 +14,9 @@ pub struct Served {
 impl Served {
     /// Serves `router` on an ephemeral loopback port.
     pub async fn start(router: axum::Router) -> Self {
-        let running = serve(router, "127.0.0.1:0".parse().expect("loopback address")).await.expect("bind");
+        let running = serve(router, "127.0.0.1:0".parse().expect("loopback address"))
+            .await
+            .expect("bind");
         let client = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))
             .build()
@@ -25,7 +27,14 @@ impl Served {
     /// `GET path_and_query`, parsed as JSON.
     pub async fn get(&self, path: &str) -> Value {
         let url = format!("{}{path}", self.running.base_url);
-        self.client.get(url).send().await.expect("send").json().await.expect("json")
+        self.client
+            .get(url)
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json")
     }
 
     /// `POST path_and_query` with a JSON body, parsed as JSON.
@@ -34,7 +43,12 @@ impl Served {
     }
 
     /// `POST` with extra headers; returns the HTTP status and the JSON answer.
-    pub async fn post_with(&self, path: &str, body: &Value, headers: &[(&str, &str)]) -> (u16, Value) {
+    pub async fn post_with(
+        &self,
+        path: &str,
+        body: &Value,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
         let url = format!("{}{path}", self.running.base_url);
         let mut request = self.client.post(url).json(body);
         for (name, value) in headers {
@@ -59,7 +73,10 @@ impl Served {
 
     /// The raw response of a GET (for fault tests that expect no JSON).
     pub async fn get_raw(&self, path: &str) -> reqwest::Result<reqwest::Response> {
-        self.client.get(format!("{}{path}", self.running.base_url)).send().await
+        self.client
+            .get(format!("{}{path}", self.running.base_url))
+            .send()
+            .await
     }
 }
 
@@ -88,17 +105,24 @@ pub async fn receiver(
                     log.len()
                 };
                 let (status, text) = answer(n, &query, &body);
-                (axum::http::StatusCode::from_u16(status).expect("status"), text)
+                (
+                    axum::http::StatusCode::from_u16(status).expect("status"),
+                    text,
+                )
             }
         }),
     );
-    let running = serve(router, "127.0.0.1:0".parse().expect("loopback address")).await.expect("bind");
+    let running = serve(router, "127.0.0.1:0".parse().expect("loopback address"))
+        .await
+        .expect("bind");
     (running, received)
 }
 
 /// Parses a `a=1&b=2` query string.
 pub fn query_map(query: &str) -> std::collections::HashMap<String, String> {
-    url::form_urlencoded::parse(query.as_bytes()).into_owned().collect()
+    url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
 }
 
 /// Polls `done` for up to 10 s (callbacks are delivered in the background).

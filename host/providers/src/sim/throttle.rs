@@ -20,12 +20,18 @@ pub struct SendLimits {
 impl SendLimits {
     /// WeCom: 30 per minute and 1000 per hour to the same member.
     pub fn wecom() -> Self {
-        SendLimits { windows: vec![(60_000, 30), (3_600_000, 1000)], dedup_daily: false }
+        SendLimits {
+            windows: vec![(60_000, 30), (3_600_000, 1000)],
+            dedup_daily: false,
+        }
     }
 
     /// DingTalk internal apps: 500 per day per member, identical content once per day.
     pub fn dingtalk() -> Self {
-        SendLimits { windows: vec![(86_400_000, 500)], dedup_daily: true }
+        SendLimits {
+            windows: vec![(86_400_000, 500)],
+            dedup_daily: true,
+        }
     }
 }
 
@@ -47,13 +53,19 @@ const DAY_MS: i64 = 86_400_000;
 impl Throttle {
     /// A throttle enforcing `limits`.
     pub fn new(limits: SendLimits) -> Self {
-        Throttle { limits, state: Mutex::new(State::default()) }
+        Throttle {
+            limits,
+            state: Mutex::new(State::default()),
+        }
     }
 
     /// Whether a message with content fingerprint `content` from `app` may reach `member` at
     /// `now_ms`; an admitted message counts against the limits.
     pub fn admit(&self, app: &str, member: &str, content: u64, now_ms: i64) -> bool {
-        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let member = member.to_lowercase();
         let day = now_ms.div_euclid(DAY_MS);
         let content_key = (app.to_owned(), member.clone(), day, content);
@@ -63,11 +75,9 @@ impl Throttle {
         let longest = self.limits.windows.iter().map(|w| w.0).max().unwrap_or(0);
         let times = state.sent.entry((app.to_owned(), member)).or_default();
         times.retain(|t| now_ms - t < longest);
-        let over = self
-            .limits
-            .windows
-            .iter()
-            .any(|&(window, allowed)| times.iter().filter(|t| now_ms - **t < window).count() >= allowed as usize);
+        let over = self.limits.windows.iter().any(|&(window, allowed)| {
+            times.iter().filter(|t| now_ms - **t < window).count() >= allowed as usize
+        });
         if over {
             return false;
         }
@@ -81,9 +91,12 @@ impl Throttle {
 
 /// A stable fingerprint of a message's content (FNV-1a over its JSON text).
 pub fn fingerprint(content: &serde_json::Value) -> u64 {
-    content.to_string().bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    content
+        .to_string()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
 }
 
 #[cfg(test)]
@@ -93,7 +106,16 @@ mod tests {
     #[test]
     fn wecom_drops_the_31st_message_in_a_minute() {
         let throttle = Throttle::new(SendLimits::wecom());
-        let admitted = (0..31).filter(|i| throttle.admit("1000002", "ZhangSan", *i, 1_000 + i64::try_from(*i).unwrap())).count();
+        let admitted = (0..31)
+            .filter(|i| {
+                throttle.admit(
+                    "1000002",
+                    "ZhangSan",
+                    *i,
+                    1_000 + i64::try_from(*i).unwrap(),
+                )
+            })
+            .count();
         assert_eq!(admitted, 30);
         // Other members and other apps are unaffected.
         assert!(throttle.admit("1000002", "lisi", 0, 2_000));

@@ -81,7 +81,9 @@ impl TokenStore {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Issues (or re-issues) the token of `app` at time `now_ms`.
@@ -102,10 +104,17 @@ impl TokenStore {
         let token = tenant::alphanumeric(&mut inner.rng, 64);
         inner.by_token.insert(
             token.clone(),
-            Issued { app: app.to_owned(), expires_at_ms: full, revoked: false },
+            Issued {
+                app: app.to_owned(),
+                expires_at_ms: full,
+                revoked: false,
+            },
         );
         inner.current.insert(app.to_owned(), token.clone());
-        Grant { token, expires_in: TOKEN_LIFETIME_SECS }
+        Grant {
+            token,
+            expires_in: TOKEN_LIFETIME_SECS,
+        }
     }
 
     /// The app a token belongs to, if it is valid at `now_ms`.
@@ -144,12 +153,21 @@ mod tests {
         let again = store.issue("app", T0 + 100_000, Renewal::Keep);
         assert_eq!(again.token, first.token);
         assert_eq!(again.expires_in, 7100);
-        assert_eq!(store.check(Some(&first.token), T0 + 7_199_000), Ok("app".into()));
-        assert_eq!(store.check(Some(&first.token), T0 + 7_200_000), Err(TokenError::Expired));
+        assert_eq!(
+            store.check(Some(&first.token), T0 + 7_199_000),
+            Ok("app".into())
+        );
+        assert_eq!(
+            store.check(Some(&first.token), T0 + 7_200_000),
+            Err(TokenError::Expired)
+        );
         let fresh = store.issue("app", T0 + 7_200_000, Renewal::Keep);
         assert_ne!(fresh.token, first.token);
         // The old token stays expired, not unknown.
-        assert_eq!(store.check(Some(&first.token), T0 + 7_200_000), Err(TokenError::Expired));
+        assert_eq!(
+            store.check(Some(&first.token), T0 + 7_200_000),
+            Err(TokenError::Expired)
+        );
     }
 
     #[test]
@@ -157,7 +175,10 @@ mod tests {
         let store = TokenStore::new(1);
         let first = store.issue("app", T0, Renewal::Extend);
         let again = store.issue("app", T0 + 7_000_000, Renewal::Extend);
-        assert_eq!((again.token.as_str(), again.expires_in), (first.token.as_str(), 7200));
+        assert_eq!(
+            (again.token.as_str(), again.expires_in),
+            (first.token.as_str(), 7200)
+        );
         assert!(store.check(Some(&first.token), T0 + 8_000_000).is_ok());
     }
 
@@ -169,7 +190,10 @@ mod tests {
         assert_eq!(store.check(Some("nope"), T0), Err(TokenError::Invalid));
         let grant = store.issue("app", T0, Renewal::Keep);
         store.invalidate_all();
-        assert_eq!(store.check(Some(&grant.token), T0), Err(TokenError::Invalid));
+        assert_eq!(
+            store.check(Some(&grant.token), T0),
+            Err(TokenError::Invalid)
+        );
         assert_ne!(store.issue("app", T0, Renewal::Keep).token, grant.token);
     }
 

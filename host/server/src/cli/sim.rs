@@ -46,7 +46,11 @@ pub struct SimArgs {
 impl SimArgs {
     /// Serves the simulator until the process is interrupted.
     pub async fn execute(self) -> anyhow::Result<ExitCode> {
-        let config = SimConfig { seed: self.seed, users: self.users, departments: self.departments };
+        let config = SimConfig {
+            seed: self.seed,
+            users: self.users,
+            departments: self.departments,
+        };
         let (router, mut banner, controls) = match self.provider {
             Provider::Wecom => {
                 let sim = WeComSim::new(config);
@@ -80,9 +84,16 @@ impl SimArgs {
         println!("{banner}");
         eprintln!(
             "worklink sim: {:?} tenant (seed {}, {} users, {} departments) at {}; inspect it under {}/_sim/",
-            self.provider, self.seed, self.users, self.departments, running.base_url, running.base_url
+            self.provider,
+            self.seed,
+            self.users,
+            self.departments,
+            running.base_url,
+            running.base_url
         );
-        tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+        tokio::signal::ctrl_c()
+            .await
+            .context("waiting for Ctrl-C")?;
         running.shutdown().await;
         Ok(ExitCode::SUCCESS)
     }

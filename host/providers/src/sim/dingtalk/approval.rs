@@ -15,8 +15,8 @@ use super::errors::{DingTalkError, Reply, ok_fields};
 use super::token::{authorize, authorize_v1};
 use super::{DingTalk, Params};
 use crate::sim::approvals::{Approval, ApprovalStatus, FormField};
-use crate::sim::callbacks::SimEvent;
 use crate::sim::calendar;
+use crate::sim::callbacks::SimEvent;
 use crate::sim::dialect::parse_json;
 use crate::sim::messaging::Recipients;
 
@@ -24,7 +24,10 @@ pub(super) fn routes() -> Router<DingTalk> {
     Router::new()
         .route("/topapi/processinstance/create", post(create))
         .route("/topapi/processinstance/get", post(get))
-        .route("/v1.0/workflow/processInstances", post(create_v1).get(get_v1))
+        .route(
+            "/v1.0/workflow/processInstances",
+            post(create_v1).get(get_v1),
+        )
 }
 
 /// Process codes of the simulated corp: (code, name, field names).
@@ -47,14 +50,19 @@ fn submit(dingtalk: &DingTalk, s: Submission) -> Result<String, DingTalkError> {
     let (_, name, allowed) = PROCESSES
         .iter()
         .find(|(code, _, _)| *code == s.process_code)
-        .ok_or_else(|| DingTalkError::with(400002, format!("unknown process_code {}", s.process_code)))?;
+        .ok_or_else(|| {
+            DingTalkError::with(400002, format!("unknown process_code {}", s.process_code))
+        })?;
     let (applicant, department) = {
         let dir = dingtalk.controls.directory_mut();
         let user = dir.user(&s.originator)?;
         for named in s.approvers.iter().chain(&s.cc) {
             dir.user(named)?;
         }
-        (user.userid.clone(), s.dept_id.unwrap_or(user.main_department))
+        (
+            user.userid.clone(),
+            s.dept_id.unwrap_or(user.main_department),
+        )
     };
     if s.approvers.is_empty() {
         return Err(DingTalkError::with(400002, "approvers are required"));
@@ -62,12 +70,24 @@ fn submit(dingtalk: &DingTalk, s: Submission) -> Result<String, DingTalkError> {
     let mut form = Vec::new();
     for (field, value) in s.fields {
         if !allowed.contains(&field.as_str()) {
-            return Err(DingTalkError::with(400002, format!("form field {field:?} is not in {}", s.process_code)));
+            return Err(DingTalkError::with(
+                400002,
+                format!("form field {field:?} is not in {}", s.process_code),
+            ));
         }
-        form.push(FormField { control: "TextField".into(), id: String::new(), title: field, value });
+        form.push(FormField {
+            control: "TextField".into(),
+            id: String::new(),
+            title: field,
+            value,
+        });
     }
     let now = dingtalk.controls.now_ms();
-    let id = format!("{:08x}-sim-{:012x}", now / 1000 & 0xffff_ffff, dingtalk.controls.next_sequence());
+    let id = format!(
+        "{:08x}-sim-{:012x}",
+        now / 1000 & 0xffff_ffff,
+        dingtalk.controls.next_sequence()
+    );
     let approval = Approval {
         id: id.clone(),
         template: s.process_code,
@@ -119,17 +139,30 @@ struct NameValue {
     value: Value,
 }
 
-async fn create(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn create(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: CreateBody = parse_json(&body)?;
-    let id = submit(&dingtalk, Submission {
-        process_code: body.process_code.unwrap_or_default(),
-        originator: body.originator_user_id.ok_or_else(|| DingTalkError::with(400002, "originator_user_id is required"))?,
-        dept_id: body.dept_id,
-        fields: body.form_component_values.into_iter().map(|f| (f.name, f.value)).collect(),
-        approvers: Recipients::split(body.approvers.as_deref(), ','),
-        cc: Recipients::split(body.cc_list.as_deref(), ','),
-    })?;
+    let id = submit(
+        &dingtalk,
+        Submission {
+            process_code: body.process_code.unwrap_or_default(),
+            originator: body
+                .originator_user_id
+                .ok_or_else(|| DingTalkError::with(400002, "originator_user_id is required"))?,
+            dept_id: body.dept_id,
+            fields: body
+                .form_component_values
+                .into_iter()
+                .map(|f| (f.name, f.value))
+                .collect(),
+            approvers: Recipients::split(body.approvers.as_deref(), ','),
+            cc: Recipients::split(body.cc_list.as_deref(), ','),
+        },
+    )?;
     Ok(ok_fields(json!({"process_instance_id": id})))
 }
 
@@ -142,7 +175,10 @@ async fn get(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, bod
     authorize(&dingtalk, &params)?;
     let body: GetBody = parse_json(&body)?;
     let id = body.process_instance_id.unwrap_or_default();
-    let a = dingtalk.controls.approval(&id).ok_or_else(|| DingTalkError::with(400002, format!("unknown process_instance_id {id}")))?;
+    let a = dingtalk
+        .controls
+        .approval(&id)
+        .ok_or_else(|| DingTalkError::with(400002, format!("unknown process_instance_id {id}")))?;
     let (status, result) = status_and_result(&a);
     let records: Vec<Value> = a
         .decisions
@@ -191,29 +227,49 @@ struct ApproverV1 {
     user_ids: Vec<String>,
 }
 
-async fn create_v1(State(dingtalk): State<DingTalk>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, DingTalkError> {
+async fn create_v1(
+    State(dingtalk): State<DingTalk>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, DingTalkError> {
     authorize_v1(&dingtalk, &headers)?;
     let body: CreateV1 = parse_json(&body).map_err(|f| DingTalkError::from(f).v1())?;
-    let originator = body.originator_user_id.ok_or_else(|| DingTalkError::with(400002, "originatorUserId is required").v1())?;
-    let id = submit(&dingtalk, Submission {
-        process_code: body.process_code.unwrap_or_default(),
-        originator,
-        dept_id: body.dept_id,
-        fields: body.form_component_values.into_iter().map(|f| (f.name, f.value)).collect(),
-        approvers: body.approvers.into_iter().flat_map(|a| a.user_ids).collect(),
-        cc: body.cc_list,
-    })
+    let originator = body
+        .originator_user_id
+        .ok_or_else(|| DingTalkError::with(400002, "originatorUserId is required").v1())?;
+    let id = submit(
+        &dingtalk,
+        Submission {
+            process_code: body.process_code.unwrap_or_default(),
+            originator,
+            dept_id: body.dept_id,
+            fields: body
+                .form_component_values
+                .into_iter()
+                .map(|f| (f.name, f.value))
+                .collect(),
+            approvers: body
+                .approvers
+                .into_iter()
+                .flat_map(|a| a.user_ids)
+                .collect(),
+            cc: body.cc_list,
+        },
+    )
     .map_err(DingTalkError::v1)?;
     Ok(Json(json!({"instanceId": id})))
 }
 
-async fn get_v1(State(dingtalk): State<DingTalk>, headers: HeaderMap, Query(params): Query<Params>) -> Result<Json<Value>, DingTalkError> {
+async fn get_v1(
+    State(dingtalk): State<DingTalk>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Result<Json<Value>, DingTalkError> {
     authorize_v1(&dingtalk, &headers)?;
     let id = params.get("processInstanceId").cloned().unwrap_or_default();
-    let a = dingtalk
-        .controls
-        .approval(&id)
-        .ok_or_else(|| DingTalkError::with(400002, format!("unknown processInstanceId {id}")).v1())?;
+    let a = dingtalk.controls.approval(&id).ok_or_else(|| {
+        DingTalkError::with(400002, format!("unknown processInstanceId {id}")).v1()
+    })?;
     let (status, result) = status_and_result(&a);
     Ok(Json(json!({"success": true, "result": {
         "title": format!("{}提交的{}", a.applicant, a.name), "status": status, "result": result,

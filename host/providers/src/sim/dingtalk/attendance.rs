@@ -29,26 +29,44 @@ const MAX_USERS: usize = 50;
 const MAX_DAYS: i64 = 7;
 
 /// Parses the range and checks the documented limits.
-fn window(dingtalk: &DingTalk, users: &[String], from: Option<&str>, to: Option<&str>) -> Result<(Vec<String>, i64, i64), DingTalkError> {
+fn window(
+    dingtalk: &DingTalk,
+    users: &[String],
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(Vec<String>, i64, i64), DingTalkError> {
     if users.is_empty() || users.len() > MAX_USERS {
-        return Err(DingTalkError::with(400002, format!("userIdList must hold 1-{MAX_USERS} userids")));
+        return Err(DingTalkError::with(
+            400002,
+            format!("userIdList must hold 1-{MAX_USERS} userids"),
+        ));
     }
     let parse = |text: Option<&str>, name: &str| {
-        text.and_then(calendar::parse_local)
-            .ok_or_else(|| DingTalkError::with(400002, format!("{name} must be \"yyyy-MM-dd HH:mm:ss\"")))
+        text.and_then(calendar::parse_local).ok_or_else(|| {
+            DingTalkError::with(400002, format!("{name} must be \"yyyy-MM-dd HH:mm:ss\""))
+        })
     };
     let (from, to) = (parse(from, "from")?, parse(to, "to")?);
     if !within_days(from, to, MAX_DAYS) {
-        return Err(DingTalkError::with(400002, format!("the range must be at most {MAX_DAYS} days")));
+        return Err(DingTalkError::with(
+            400002,
+            format!("the range must be at most {MAX_DAYS} days"),
+        ));
     }
     let dir = dingtalk.controls.directory_mut();
-    let known = users.iter().filter_map(|u| dir.user(u).ok().map(|u| u.userid.clone())).collect();
+    let known = users
+        .iter()
+        .filter_map(|u| dir.user(u).ok().map(|u| u.userid.clone()))
+        .collect();
     Ok((known, from, to))
 }
 
 fn punches(dingtalk: &DingTalk, users: &[String], from: i64, to: i64) -> Vec<Punch> {
     let now = dingtalk.controls.now_ms();
-    dingtalk.controls.punches().between(dingtalk.controls.seed(), users, from, to, now)
+    dingtalk
+        .controls
+        .punches()
+        .between(dingtalk.controls.seed(), users, from, to, now)
 }
 
 fn time_result(p: &Punch) -> &'static str {
@@ -61,7 +79,11 @@ fn time_result(p: &Punch) -> &'static str {
 }
 
 fn check_type(p: &Punch) -> &'static str {
-    if p.check_type == CheckType::OnDuty { "OnDuty" } else { "OffDuty" }
+    if p.check_type == CheckType::OnDuty {
+        "OnDuty"
+    } else {
+        "OffDuty"
+    }
 }
 
 fn location_result(p: &Punch) -> &'static str {
@@ -84,14 +106,26 @@ struct ListBody {
     limit: Option<u64>,
 }
 
-async fn list(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn list(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: ListBody = parse_json(&body)?;
     let limit = body.limit.unwrap_or(50);
     if !(1..=50).contains(&limit) {
-        return Err(DingTalkError::with(400002, format!("limit {limit} not in 1..=50")));
+        return Err(DingTalkError::with(
+            400002,
+            format!("limit {limit} not in 1..=50"),
+        ));
     }
-    let (users, from, to) = window(&dingtalk, &body.user_id_list, body.work_date_from.as_deref(), body.work_date_to.as_deref())?;
+    let (users, from, to) = window(
+        &dingtalk,
+        &body.user_id_list,
+        body.work_date_from.as_deref(),
+        body.work_date_to.as_deref(),
+    )?;
     let corp = dingtalk.credentials.corp_id.clone();
     let rows: Vec<Value> = punches(&dingtalk, &users, from, to)
         .iter()
@@ -106,8 +140,14 @@ async fn list(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, bo
             })
         })
         .collect();
-    let (page, next) = paging::page(&rows, usize::try_from(body.offset).unwrap_or(usize::MAX), usize::try_from(limit).unwrap_or(50));
-    Ok(ok_fields(json!({"hasMore": next.is_some(), "recordresult": page})))
+    let (page, next) = paging::page(
+        &rows,
+        usize::try_from(body.offset).unwrap_or(usize::MAX),
+        usize::try_from(limit).unwrap_or(50),
+    );
+    Ok(ok_fields(
+        json!({"hasMore": next.is_some(), "recordresult": page}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -119,10 +159,19 @@ struct RecordBody {
     check_date_to: Option<String>,
 }
 
-async fn list_record(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn list_record(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: RecordBody = parse_json(&body)?;
-    let (users, from, to) = window(&dingtalk, &body.user_ids, body.check_date_from.as_deref(), body.check_date_to.as_deref())?;
+    let (users, from, to) = window(
+        &dingtalk,
+        &body.user_ids,
+        body.check_date_from.as_deref(),
+        body.check_date_to.as_deref(),
+    )?;
     let rows: Vec<Value> = punches(&dingtalk, &users, from, to)
         .iter()
         .filter(|p| p.time_result != TimeResult::NotSigned)

@@ -29,7 +29,11 @@ impl DingTalkCallbacks {
         if approval.status != ApprovalStatus::InReview {
             event["type"] = json!("finish");
             event["finishTime"] = json!(approval.finished_ms.unwrap_or(now_ms));
-            event["result"] = json!(if approval.status == ApprovalStatus::Approved { "agree" } else { "refuse" });
+            event["result"] = json!(if approval.status == ApprovalStatus::Approved {
+                "agree"
+            } else {
+                "refuse"
+            });
         }
         event
     }
@@ -60,7 +64,10 @@ impl CallbackFormat for DingTalkCallbacks {
             }),
         };
         let name = payload["EventType"].as_str().unwrap_or_default().to_owned();
-        Some(Worded { name, plaintext: payload.to_string() })
+        Some(Worded {
+            name,
+            plaintext: payload.to_string(),
+        })
     }
 
     fn stamp(&self, now_ms: i64) -> (String, String) {
@@ -82,12 +89,21 @@ impl CallbackFormat for DingTalkCallbacks {
         if status != 200 {
             return Err(format!("HTTP {status}"));
         }
-        let reply: dingtalk::Reply =
-            serde_json::from_str(body).map_err(|err| format!("answer is not the encrypted JSON reply: {err}"))?;
+        let reply: dingtalk::Reply = serde_json::from_str(body)
+            .map_err(|err| format!("answer is not the encrypted JSON reply: {err}"))?;
         let text = crypto
-            .decrypt(&reply.msg_signature, &reply.time_stamp, &reply.nonce, &reply.encrypt)
+            .decrypt(
+                &reply.msg_signature,
+                &reply.time_stamp,
+                &reply.nonce,
+                &reply.encrypt,
+            )
             .map_err(|err| format!("answer does not verify: {err}"))?;
-        if text == dingtalk::SUCCESS { Ok(()) } else { Err(format!("answer decrypts to {text:?}, not \"success\"")) }
+        if text == dingtalk::SUCCESS {
+            Ok(())
+        } else {
+            Err(format!("answer decrypts to {text:?}, not \"success\""))
+        }
     }
 
     fn timeout(&self) -> Duration {

@@ -22,7 +22,10 @@ use crate::sim::paging;
 pub(super) fn routes() -> Router<DingTalk> {
     Router::new()
         .route("/topapi/v2/department/listsub", post(department_listsub))
-        .route("/topapi/v2/department/listsubid", post(department_listsubid))
+        .route(
+            "/topapi/v2/department/listsubid",
+            post(department_listsubid),
+        )
         .route("/topapi/v2/department/get", post(department_get))
         .route("/topapi/v2/department/create", post(department_create))
         .route("/topapi/v2/department/update", post(department_update))
@@ -71,13 +74,20 @@ pub(crate) fn user_json(u: &User, redacted: bool) -> Value {
     if redacted {
         return user;
     }
-    merged(user, json!({
-        "mobile": u.mobile, "state_code": "86", "email": u.email,
-        "avatar": format!("https://static-legacy.dingtalk.com/media/{}.png", u.userid),
-    }))
+    merged(
+        user,
+        json!({
+            "mobile": u.mobile, "state_code": "86", "email": u.email,
+            "avatar": format!("https://static-legacy.dingtalk.com/media/{}.png", u.userid),
+        }),
+    )
 }
 
-async fn department_listsub(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn department_listsub(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: DeptBody = parse_json(&body)?;
     let dir = dingtalk.controls.directory_mut();
@@ -89,45 +99,87 @@ async fn department_listsub(State(dingtalk): State<DingTalk>, Query(params): Que
     Ok(ok_result(json!(list)))
 }
 
-async fn department_listsubid(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn department_listsubid(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: DeptBody = parse_json(&body)?;
     let dir = dingtalk.controls.directory_mut();
-    let ids: Vec<u64> = dir.children(body.dept_id.unwrap_or(ROOT_DEPARTMENT))?.iter().map(|d| d.id).collect();
+    let ids: Vec<u64> = dir
+        .children(body.dept_id.unwrap_or(ROOT_DEPARTMENT))?
+        .iter()
+        .map(|d| d.id)
+        .collect();
     Ok(ok_result(json!({"dept_id_list": ids})))
 }
 
 fn required_dept(body: &DeptBody) -> Result<u64, DingTalkError> {
-    body.dept_id.ok_or_else(|| DingTalkError::with(400002, "dept_id is required"))
+    body.dept_id
+        .ok_or_else(|| DingTalkError::with(400002, "dept_id is required"))
 }
 
-async fn department_get(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn department_get(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: DeptBody = parse_json(&body)?;
     let dir = dingtalk.controls.directory_mut();
-    Ok(ok_result(department_json(dir.department(required_dept(&body)?)?)))
+    Ok(ok_result(department_json(
+        dir.department(required_dept(&body)?)?,
+    )))
 }
 
-async fn department_create(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn department_create(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: DeptBody = parse_json(&body)?;
-    let name = body.name.ok_or_else(|| DingTalkError::with(400002, "name is required"))?;
-    let parent = body.parent_id.ok_or_else(|| DingTalkError::with(400002, "parent_id is required"))?;
-    let id = dingtalk.controls.directory_mut().create_department(None, &name, "", parent, body.order.unwrap_or(0))?;
+    let name = body
+        .name
+        .ok_or_else(|| DingTalkError::with(400002, "name is required"))?;
+    let parent = body
+        .parent_id
+        .ok_or_else(|| DingTalkError::with(400002, "parent_id is required"))?;
+    let id = dingtalk.controls.directory_mut().create_department(
+        None,
+        &name,
+        "",
+        parent,
+        body.order.unwrap_or(0),
+    )?;
     dingtalk.controls.department_changed(id, true);
     Ok(ok_result(json!({"dept_id": id})))
 }
 
-async fn department_update(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn department_update(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: DeptBody = parse_json(&body)?;
     let id = required_dept(&body)?;
-    dingtalk.controls.directory_mut().update_department(id, body.name.as_deref(), body.parent_id, body.order)?;
+    dingtalk.controls.directory_mut().update_department(
+        id,
+        body.name.as_deref(),
+        body.parent_id,
+        body.order,
+    )?;
     dingtalk.controls.department_changed(id, false);
     Ok(ok_result(Value::Null))
 }
 
-async fn department_delete(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn department_delete(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: DeptBody = parse_json(&body)?;
     let id = required_dept(&body)?;
@@ -141,12 +193,21 @@ struct UserIdBody {
     userid: Option<String>,
 }
 
-async fn user_get(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn user_get(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: UserIdBody = parse_json(&body)?;
-    let userid = body.userid.ok_or_else(|| DingTalkError::with(400002, "userid is required"))?;
+    let userid = body
+        .userid
+        .ok_or_else(|| DingTalkError::with(400002, "userid is required"))?;
     let dir = dingtalk.controls.directory_mut();
-    Ok(ok_result(user_json(dir.user(&userid)?, dingtalk.controls.new_app_mode())))
+    Ok(ok_result(user_json(
+        dir.user(&userid)?,
+        dingtalk.controls.new_app_mode(),
+    )))
 }
 
 #[derive(Deserialize)]
@@ -160,15 +221,26 @@ struct ListBody {
 /// One page of a department's direct members, after checking `dept_id` and `size`.
 fn member_page(dingtalk: &DingTalk, body: &[u8], render: impl Fn(&User) -> Value) -> Reply {
     let body: ListBody = parse_json(body)?;
-    let dept = body.dept_id.ok_or_else(|| DingTalkError::with(400002, "dept_id is required"))?;
-    let size = body.size.ok_or_else(|| DingTalkError::with(400002, "size is required"))?;
+    let dept = body
+        .dept_id
+        .ok_or_else(|| DingTalkError::with(400002, "dept_id is required"))?;
+    let size = body
+        .size
+        .ok_or_else(|| DingTalkError::with(400002, "size is required"))?;
     if !(1..=PAGE_MAX).contains(&size) {
-        return Err(DingTalkError::with(400002, format!("size {size} not in 1..=100")));
+        return Err(DingTalkError::with(
+            400002,
+            format!("size {size} not in 1..=100"),
+        ));
     }
     let dir = dingtalk.controls.directory_mut();
     let members: Vec<Value> = dir.members(dept)?.into_iter().map(render).collect();
     let offset = usize::try_from(body.cursor).unwrap_or(usize::MAX);
-    let (list, next) = paging::page(&members, offset, usize::try_from(size).unwrap_or(usize::MAX));
+    let (list, next) = paging::page(
+        &members,
+        offset,
+        usize::try_from(size).unwrap_or(usize::MAX),
+    );
     let mut result = json!({"has_more": next.is_some(), "list": list});
     if let Some(next) = next {
         result["next_cursor"] = json!(next);
@@ -176,22 +248,42 @@ fn member_page(dingtalk: &DingTalk, body: &[u8], render: impl Fn(&User) -> Value
     Ok(ok_result(result))
 }
 
-async fn user_list(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn user_list(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let redacted = dingtalk.controls.new_app_mode();
     member_page(&dingtalk, &body, |u| user_json(u, redacted))
 }
 
-async fn user_listsimple(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn user_listsimple(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
-    member_page(&dingtalk, &body, |u| json!({"userid": u.userid, "name": u.name}))
+    member_page(
+        &dingtalk,
+        &body,
+        |u| json!({"userid": u.userid, "name": u.name}),
+    )
 }
 
-async fn user_listid(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn user_listid(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: DeptBody = parse_json(&body)?;
     let dir = dingtalk.controls.directory_mut();
-    let ids: Vec<String> = dir.members(required_dept(&body)?)?.iter().map(|u| u.userid.clone()).collect();
+    let ids: Vec<String> = dir
+        .members(required_dept(&body)?)?
+        .iter()
+        .map(|u| u.userid.clone())
+        .collect();
     Ok(ok_result(json!({"userid_list": ids})))
 }
 
@@ -216,7 +308,11 @@ impl UserBody {
             .map(|list| {
                 Recipients::split(Some(list), ',')
                     .iter()
-                    .map(|d| d.parse().map_err(|_| DingTalkError::with(400002, format!("dept_id_list item {d:?}"))))
+                    .map(|d| {
+                        d.parse().map_err(|_| {
+                            DingTalkError::with(400002, format!("dept_id_list item {d:?}"))
+                        })
+                    })
                     .collect()
             })
             .transpose()
@@ -247,15 +343,23 @@ impl UserBody {
     }
 }
 
-async fn user_create(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn user_create(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: UserBody = parse_json(&body)?;
-    if body.name.as_deref().is_none_or(str::is_empty) || body.mobile.as_deref().is_none_or(str::is_empty) {
+    if body.name.as_deref().is_none_or(str::is_empty)
+        || body.mobile.as_deref().is_none_or(str::is_empty)
+    {
         return Err(DingTalkError::with(400002, "name and mobile are required"));
     }
     // DingTalk generates a userid when none is given.
     let userid = match body.userid.clone() {
-        Some(id) if !valid_userid(&id) => return Err(DingTalkError::with(400002, format!("userid {id:?}"))),
+        Some(id) if !valid_userid(&id) => {
+            return Err(DingTalkError::with(400002, format!("userid {id:?}")));
+        }
         Some(id) => id,
         None => format!("sim{:08}", dingtalk.controls.next_sequence()),
     };
@@ -267,22 +371,40 @@ async fn user_create(State(dingtalk): State<DingTalk>, Query(params): Query<Para
     Ok(ok_result(json!({"userid": userid})))
 }
 
-async fn user_update(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn user_update(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: UserBody = parse_json(&body)?;
-    let userid = body.userid.clone().ok_or_else(|| DingTalkError::with(400002, "userid is required"))?;
+    let userid = body
+        .userid
+        .clone()
+        .ok_or_else(|| DingTalkError::with(400002, "userid is required"))?;
     let departments = body.departments()?;
-    dingtalk.controls.directory_mut().update_user(&userid, |user| body.apply(departments, user))?;
+    dingtalk
+        .controls
+        .directory_mut()
+        .update_user(&userid, |user| body.apply(departments, user))?;
     dingtalk.controls.user_changed(&userid, false);
     Ok(ok_result(Value::Null))
 }
 
-async fn user_delete(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn user_delete(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: UserIdBody = parse_json(&body)?;
-    let userid = body.userid.ok_or_else(|| DingTalkError::with(400002, "userid is required"))?;
+    let userid = body
+        .userid
+        .ok_or_else(|| DingTalkError::with(400002, "userid is required"))?;
     let deleted = dingtalk.controls.directory_mut().delete_user(&userid)?;
-    dingtalk.controls.emit(SimEvent::UserDeleted(deleted.userid));
+    dingtalk
+        .controls
+        .emit(SimEvent::UserDeleted(deleted.userid));
     Ok(ok_result(Value::Null))
 }
 
@@ -291,10 +413,17 @@ struct MobileBody {
     mobile: String,
 }
 
-async fn user_getbymobile(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn user_getbymobile(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: MobileBody = parse_json(&body)?;
     let dir = dingtalk.controls.directory_mut();
-    let user = dir.users().find(|u| u.mobile == body.mobile).ok_or_else(|| DingTalkError::new(60121))?;
+    let user = dir
+        .users()
+        .find(|u| u.mobile == body.mobile)
+        .ok_or_else(|| DingTalkError::new(60121))?;
     Ok(ok_result(json!({"userid": user.userid})))
 }

@@ -38,7 +38,13 @@ impl DingTalkError {
     /// An oapi error with DingTalk's usual message for `errcode`.
     pub fn new(errcode: i64) -> Self {
         let (status, code) = v1_code(errcode);
-        DingTalkError { errcode, errmsg: message(errcode).to_owned(), status, code, v1: false }
+        DingTalkError {
+            errcode,
+            errmsg: message(errcode).to_owned(),
+            status,
+            code,
+            v1: false,
+        }
     }
 
     /// An error with a detail appended to the usual message.
@@ -72,11 +78,14 @@ impl IntoResponse for DingTalkError {
     fn into_response(self) -> Response {
         if self.v1 {
             let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
-            let body = json!({"code": self.code, "message": self.errmsg, "requestid": request_id()});
+            let body =
+                json!({"code": self.code, "message": self.errmsg, "requestid": request_id()});
             (status, Json(body)).into_response()
         } else {
-            Json(json!({"errcode": self.errcode, "errmsg": self.errmsg, "request_id": request_id()}))
-                .into_response()
+            Json(
+                json!({"errcode": self.errcode, "errmsg": self.errmsg, "request_id": request_id()}),
+            )
+            .into_response()
         }
     }
 }
@@ -97,7 +106,9 @@ impl From<Failure> for DingTalkError {
             Failure::IpBlocked => DingTalkError::new(60020),
             Failure::RateLimited => DingTalkError::new(90018),
             Failure::Injected(code) => DingTalkError::new(code),
-            Failure::BadBody(detail) | Failure::BadParam(detail) => DingTalkError::with(400002, detail),
+            Failure::BadBody(detail) | Failure::BadParam(detail) => {
+                DingTalkError::with(400002, detail)
+            }
             Failure::Directory(err) => err.into(),
         }
     }
@@ -116,7 +127,9 @@ impl From<DirectoryError> for DingTalkError {
             DirectoryError::CircularParent(_) => 60010,
             DirectoryError::UserNotFound(_) => 60121,
             DirectoryError::UserExists(_) => 60102,
-            DirectoryError::InvalidUserId(_) | DirectoryError::InvalidUserName(_) | DirectoryError::NoContact => 400002,
+            DirectoryError::InvalidUserId(_)
+            | DirectoryError::InvalidUserName(_)
+            | DirectoryError::NoContact => 400002,
             DirectoryError::MobileExists(_) => 60104,
             DirectoryError::TagNotFound(_) | DirectoryError::TagExists(_) => 400002,
         };
@@ -166,7 +179,12 @@ pub struct DingTalkDialect;
 impl Dialect for DingTalkDialect {
     fn reject(&self, path: &str, failure: &Failure) -> Response {
         let err = DingTalkError::from(failure.clone());
-        if path.starts_with("/v1.0/") { err.v1() } else { err }.into_response()
+        if path.starts_with("/v1.0/") {
+            err.v1()
+        } else {
+            err
+        }
+        .into_response()
     }
 }
 
@@ -181,7 +199,10 @@ pub fn ok_result(result: Value) -> Json<Value> {
 
 /// An oapi success answer with top-level fields instead of `result` (asyncsend_v2, attendance).
 pub fn ok_fields(fields: Value) -> Json<Value> {
-    Json(merged(json!({"errcode": 0, "errmsg": "ok", "request_id": request_id()}), fields))
+    Json(merged(
+        json!({"errcode": 0, "errmsg": "ok", "request_id": request_id()}),
+        fields,
+    ))
 }
 
 #[cfg(test)]
@@ -191,7 +212,10 @@ mod tests {
     #[test]
     fn failures_map_to_both_envelopes() {
         let err = DingTalkError::from(Failure::Token(TokenError::Expired));
-        assert_eq!((err.errcode, err.status, err.code), (42001, 401, "InvalidAuthentication"));
+        assert_eq!(
+            (err.errcode, err.status, err.code),
+            (42001, 401, "InvalidAuthentication")
+        );
         let err = DingTalkError::from(Failure::Directory(DirectoryError::DepartmentNotFound(3)));
         assert_eq!(err.errcode, 60003);
         assert_eq!(DingTalkError::from(Failure::RateLimited).errcode, 90018);

@@ -24,7 +24,9 @@ pub(super) fn routes() -> Router<DingTalk> {
 
 fn number(params: &Params, name: &str, default: Option<u64>) -> Result<u64, DingTalkError> {
     match params.get(name).filter(|v| !v.is_empty()) {
-        Some(raw) => raw.parse().map_err(|_| DingTalkError::with(400002, format!("{name}={raw}"))),
+        Some(raw) => raw
+            .parse()
+            .map_err(|_| DingTalkError::with(400002, format!("{name}={raw}"))),
         None => default.ok_or_else(|| DingTalkError::with(400002, format!("{name} is required"))),
     }
 }
@@ -37,10 +39,16 @@ fn department_json(d: &Department) -> Value {
 async fn department_list(State(dingtalk): State<DingTalk>, Query(params): Query<Params>) -> Reply {
     authorize(&dingtalk, &params)?;
     let id = number(&params, "id", Some(ROOT_DEPARTMENT))?;
-    let deep = params.get("fetch_child").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let deep = params
+        .get("fetch_child")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let dir = dingtalk.controls.directory_mut();
     let list: Vec<Value> = if deep {
-        dir.subtree(id)?.into_iter().skip(1).map(department_json).collect()
+        dir.subtree(id)?
+            .into_iter()
+            .skip(1)
+            .map(department_json)
+            .collect()
     } else {
         dir.children(id)?.into_iter().map(department_json).collect()
     };
@@ -62,8 +70,12 @@ async fn user_get(State(dingtalk): State<DingTalk>, Query(params): Query<Params>
     let userid = userid.ok_or_else(|| DingTalkError::with(400002, "userid is required"))?;
     let dir = dingtalk.controls.directory_mut();
     let u = dir.user(userid)?;
-    let leader: Vec<String> =
-        u.departments.iter().zip(&u.is_leader_in_dept).map(|(d, l)| format!("{d}:{l}")).collect();
+    let leader: Vec<String> = u
+        .departments
+        .iter()
+        .zip(&u.is_leader_in_dept)
+        .map(|(d, l)| format!("{d}:{l}"))
+        .collect();
     let mut user = json!({
         "userid": u.userid, "unionid": format!("un{}", u.userid), "name": u.name, "tel": "",
         "workPlace": "", "remark": "", "active": u.enabled, "isAdmin": false, "isBoss": false,
@@ -87,8 +99,17 @@ async fn user_simplelist(State(dingtalk): State<DingTalk>, Query(params): Query<
         return Err(DingTalkError::with(400002, format!("size {size} > 100")));
     }
     let dir = dingtalk.controls.directory_mut();
-    let members: Vec<Value> =
-        dir.members(department)?.into_iter().map(|u| json!({"userid": u.userid, "name": u.name})).collect();
-    let (page, next) = paging::page(&members, usize::try_from(offset).unwrap_or(usize::MAX), usize::try_from(size).unwrap_or(100));
-    Ok(ok_fields(json!({"hasMore": next.is_some(), "userlist": page})))
+    let members: Vec<Value> = dir
+        .members(department)?
+        .into_iter()
+        .map(|u| json!({"userid": u.userid, "name": u.name}))
+        .collect();
+    let (page, next) = paging::page(
+        &members,
+        usize::try_from(offset).unwrap_or(usize::MAX),
+        usize::try_from(size).unwrap_or(100),
+    );
+    Ok(ok_fields(
+        json!({"hasMore": next.is_some(), "userlist": page}),
+    ))
 }

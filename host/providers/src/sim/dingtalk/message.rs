@@ -21,12 +21,27 @@ use crate::sim::messaging::{self, Recipients};
 
 pub(super) fn routes() -> Router<DingTalk> {
     Router::new()
-        .route("/topapi/message/corpconversation/asyncsend_v2", post(asyncsend))
-        .route("/topapi/message/corpconversation/getsendresult", post(getsendresult))
+        .route(
+            "/topapi/message/corpconversation/asyncsend_v2",
+            post(asyncsend),
+        )
+        .route(
+            "/topapi/message/corpconversation/getsendresult",
+            post(getsendresult),
+        )
 }
 
 /// Message types work notifications accept.
-const MSGTYPES: &[&str] = &["text", "image", "voice", "file", "link", "oa", "markdown", "action_card"];
+const MSGTYPES: &[&str] = &[
+    "text",
+    "image",
+    "voice",
+    "file",
+    "link",
+    "oa",
+    "markdown",
+    "action_card",
+];
 
 /// Most recipients one call may name (internal apps).
 const MAX_RECIPIENTS: usize = 5000;
@@ -50,15 +65,28 @@ fn agent_matches(dingtalk: &DingTalk, agent: Option<&Value>) -> bool {
     id == Some(dingtalk.credentials.agent_id)
 }
 
-async fn asyncsend(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn asyncsend(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let request: Value = parse_json(&body)?;
     let send: SendBody = parse_json(&body)?;
     if !agent_matches(&dingtalk, send.agent_id.as_ref()) {
-        return Err(DingTalkError::with(400002, "agent_id does not match the app"));
+        return Err(DingTalkError::with(
+            400002,
+            "agent_id does not match the app",
+        ));
     }
-    let msg = send.msg.ok_or_else(|| DingTalkError::with(400002, "msg is required"))?;
-    let msgtype = msg.get("msgtype").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let msg = send
+        .msg
+        .ok_or_else(|| DingTalkError::with(400002, "msg is required"))?;
+    let msgtype = msg
+        .get("msgtype")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     if !MSGTYPES.contains(&msgtype.as_str()) {
         return Err(DingTalkError::with(400002, format!("msgtype {msgtype:?}")));
     }
@@ -69,16 +97,30 @@ async fn asyncsend(State(dingtalk): State<DingTalk>, Query(params): Query<Params
         all: send.to_all_user,
     };
     if to.is_empty() {
-        return Err(DingTalkError::with(400002, "one of userid_list, dept_id_list, to_all_user is required"));
+        return Err(DingTalkError::with(
+            400002,
+            "one of userid_list, dept_id_list, to_all_user is required",
+        ));
     }
     if to.users.len() > MAX_RECIPIENTS {
-        return Err(DingTalkError::with(400002, format!("at most {MAX_RECIPIENTS} userids")));
+        return Err(DingTalkError::with(
+            400002,
+            format!("at most {MAX_RECIPIENTS} userids"),
+        ));
     }
     let resolved = messaging::resolve(&dingtalk.controls.directory_mut(), &to);
     let task_id = dingtalk.controls.next_sequence() + 256_000_000_000;
     let content = msg.get(&msgtype).cloned().unwrap_or(Value::Null);
     let agent = dingtalk.credentials.agent_id.to_string();
-    messaging::deliver(&dingtalk.controls, task_id.to_string(), &agent, &msgtype, request, &content, resolved);
+    messaging::deliver(
+        &dingtalk.controls,
+        task_id.to_string(),
+        &agent,
+        &msgtype,
+        request,
+        &content,
+        resolved,
+    );
     Ok(ok_fields(json!({"task_id": task_id})))
 }
 
@@ -87,7 +129,11 @@ struct ResultBody {
     task_id: Option<Value>,
 }
 
-async fn getsendresult(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn getsendresult(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: ResultBody = parse_json(&body)?;
     let task = match body.task_id {

@@ -79,7 +79,8 @@ impl DingTalkCredentials {
             receive_id: app_key.clone(),
             app_key,
             app_secret: tenant::alphanumeric(&mut rng, 64),
-            agent_id: 2_000_000_000 + i64::from(u32::from_str_radix(&tenant::hex(&mut rng, 6), 16).unwrap_or(0)),
+            agent_id: 2_000_000_000
+                + i64::from(u32::from_str_radix(&tenant::hex(&mut rng, 6), 16).unwrap_or(0)),
             corp_id: format!("ding{}", tenant::hex(&mut rng, 32)),
             callback_token: tenant::alphanumeric(&mut rng, 32),
             callback_aes_key: tenant::alphanumeric(&mut rng, 43),
@@ -108,7 +109,9 @@ pub struct DingTalkSim {
 
 impl std::fmt::Debug for DingTalkSim {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DingTalkSim").field("credentials", &self.state.credentials).finish()
+        f.debug_struct("DingTalkSim")
+            .field("credentials", &self.state.credentials)
+            .finish()
     }
 }
 
@@ -116,7 +119,9 @@ impl DingTalkSim {
     /// A corp generated from `config`.
     pub fn new(config: SimConfig) -> Self {
         let credentials = DingTalkCredentials::generate(config.seed);
-        let format = callbacks::DingTalkCallbacks { corp_id: credentials.corp_id.clone() };
+        let format = callbacks::DingTalkCallbacks {
+            corp_id: credentials.corp_id.clone(),
+        };
         let callbacks = CallbackSettings {
             format: Arc::new(format),
             token: &credentials.callback_token,

@@ -35,7 +35,11 @@ const LOGIN_WINDOW_MS: i64 = 60_000;
 const USER_GRANT: &str = "user:";
 
 fn redeem(dingtalk: &DingTalk, code: &str) -> Result<String, DingTalkError> {
-    dingtalk.controls.oauth().redeem(code, dingtalk.controls.now_ms()).ok_or_else(|| DingTalkError::new(40078))
+    dingtalk
+        .controls
+        .oauth()
+        .redeem(code, dingtalk.controls.now_ms())
+        .ok_or_else(|| DingTalkError::new(40078))
 }
 
 #[derive(Deserialize)]
@@ -44,29 +48,57 @@ struct CodeBody {
     tmp_auth_code: Option<String>,
 }
 
-async fn getuserinfo(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn getuserinfo(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&dingtalk, &params)?;
     let body: CodeBody = parse_json(&body)?;
     let userid = redeem(&dingtalk, body.code.as_deref().unwrap_or_default())?;
-    let name = dingtalk.controls.directory_mut().user(&userid)?.name.clone();
-    Ok(ok_result(json!({"userid": userid, "unionid": format!("un{userid}"), "name": name, "associated_unionid": "", "device_id": "", "sys": false, "sys_level": 0})))
+    let name = dingtalk
+        .controls
+        .directory_mut()
+        .user(&userid)?
+        .name
+        .clone();
+    Ok(ok_result(
+        json!({"userid": userid, "unionid": format!("un{userid}"), "name": name, "associated_unionid": "", "device_id": "", "sys": false, "sys_level": 0}),
+    ))
 }
 
-async fn getuserinfo_bycode(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn getuserinfo_bycode(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     let field = |name: &str| params.get(name).map(String::as_str).unwrap_or_default();
     if field("accessKey") != dingtalk.credentials.app_key {
         return Err(DingTalkError::new(853003));
     }
-    let timestamp: i64 = field("timestamp").parse().map_err(|_| DingTalkError::new(853001))?;
+    let timestamp: i64 = field("timestamp")
+        .parse()
+        .map_err(|_| DingTalkError::new(853001))?;
     if timestamp.abs_diff(dingtalk.controls.now_ms()) > LOGIN_WINDOW_MS.unsigned_abs() {
         return Err(DingTalkError::new(853002));
     }
-    sign::verify_login_sign(&dingtalk.credentials.app_secret, field("timestamp"), field("signature"))
-        .map_err(|_| DingTalkError::new(853004))?;
+    sign::verify_login_sign(
+        &dingtalk.credentials.app_secret,
+        field("timestamp"),
+        field("signature"),
+    )
+    .map_err(|_| DingTalkError::new(853004))?;
     let body: CodeBody = parse_json(&body)?;
     let userid = redeem(&dingtalk, body.tmp_auth_code.as_deref().unwrap_or_default())?;
-    let name = dingtalk.controls.directory_mut().user(&userid)?.name.clone();
-    Ok(ok_fields(json!({"user_info": {"nick": name, "unionid": format!("un{userid}"), "openid": format!("op{userid}"), "main_org_auth_high_level": true}})))
+    let name = dingtalk
+        .controls
+        .directory_mut()
+        .user(&userid)?
+        .name
+        .clone();
+    Ok(ok_fields(
+        json!({"user_info": {"nick": name, "unionid": format!("un{userid}"), "openid": format!("op{userid}"), "main_org_auth_high_level": true}}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -78,30 +110,51 @@ struct UserTokenBody {
     grant_type: Option<String>,
 }
 
-async fn user_access_token(State(dingtalk): State<DingTalk>, body: Bytes) -> Result<Json<Value>, DingTalkError> {
+async fn user_access_token(
+    State(dingtalk): State<DingTalk>,
+    body: Bytes,
+) -> Result<Json<Value>, DingTalkError> {
     let body: UserTokenBody = parse_json(&body).map_err(|f| DingTalkError::from(f).v1())?;
     let creds = &dingtalk.credentials;
-    if body.client_id.as_deref() != Some(&creds.app_key) || body.client_secret.as_deref() != Some(&creds.app_secret) {
+    if body.client_id.as_deref() != Some(&creds.app_key)
+        || body.client_secret.as_deref() != Some(&creds.app_secret)
+    {
         return Err(DingTalkError::new(40089).v1());
     }
     if body.grant_type.as_deref() != Some("authorization_code") {
         return Err(DingTalkError::with(400002, "grantType must be authorization_code").v1());
     }
-    let userid = redeem(&dingtalk, body.code.as_deref().unwrap_or_default()).map_err(DingTalkError::v1)?;
-    let grant = dingtalk.controls.tokens().issue(&format!("{USER_GRANT}{userid}"), dingtalk.controls.now_ms(), Renewal::Keep);
-    Ok(Json(json!({"accessToken": grant.token, "refreshToken": format!("r{}", grant.token), "expireIn": grant.expires_in, "corpId": creds.corp_id})))
+    let userid =
+        redeem(&dingtalk, body.code.as_deref().unwrap_or_default()).map_err(DingTalkError::v1)?;
+    let grant = dingtalk.controls.tokens().issue(
+        &format!("{USER_GRANT}{userid}"),
+        dingtalk.controls.now_ms(),
+        Renewal::Keep,
+    );
+    Ok(Json(
+        json!({"accessToken": grant.token, "refreshToken": format!("r{}", grant.token), "expireIn": grant.expires_in, "corpId": creds.corp_id}),
+    ))
 }
 
-async fn users_me(State(dingtalk): State<DingTalk>, headers: HeaderMap) -> Result<Json<Value>, DingTalkError> {
-    let token = headers.get("x-acs-dingtalk-access-token").and_then(|v| v.to_str().ok());
+async fn users_me(
+    State(dingtalk): State<DingTalk>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, DingTalkError> {
+    let token = headers
+        .get("x-acs-dingtalk-access-token")
+        .and_then(|v| v.to_str().ok());
     let grant = dingtalk
         .controls
         .tokens()
         .check(token, dingtalk.controls.now_ms())
         .map_err(|err| DingTalkError::from(Failure::Token(err)).v1())?;
-    let userid = grant.strip_prefix(USER_GRANT).ok_or_else(|| DingTalkError::with(40014, "not a user access token").v1())?;
+    let userid = grant
+        .strip_prefix(USER_GRANT)
+        .ok_or_else(|| DingTalkError::with(40014, "not a user access token").v1())?;
     let dir = dingtalk.controls.directory_mut();
     let u = dir.user(userid).map_err(|e| DingTalkError::from(e).v1())?;
-    Ok(Json(json!({"nick": u.name, "unionId": format!("un{}", u.userid), "openId": format!("op{}", u.userid),
-        "avatarUrl": "", "mobile": u.mobile, "stateCode": "86", "email": u.email})))
+    Ok(Json(
+        json!({"nick": u.name, "unionId": format!("un{}", u.userid), "openId": format!("op{}", u.userid),
+        "avatarUrl": "", "mobile": u.mobile, "stateCode": "86", "email": u.email}),
+    ))
 }

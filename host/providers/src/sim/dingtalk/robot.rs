@@ -25,29 +25,53 @@ pub(super) fn routes() -> Router<DingTalk> {
 const MSGTYPES: &[&str] = &["text", "link", "markdown", "actionCard", "feedCard"];
 
 fn check_signature(dingtalk: &DingTalk, params: &Params) -> Result<(), DingTalkError> {
-    let timestamp = params.get("timestamp").map(String::as_str).unwrap_or_default();
+    let timestamp = params
+        .get("timestamp")
+        .map(String::as_str)
+        .unwrap_or_default();
     let signature = params.get("sign").map(String::as_str).unwrap_or_default();
     if timestamp.is_empty() || signature.is_empty() {
-        return Err(DingTalkError::with(310000, "timestamp and sign are required"));
+        return Err(DingTalkError::with(
+            310000,
+            "timestamp and sign are required",
+        ));
     }
-    let timestamp: i64 = timestamp
-        .parse()
-        .map_err(|_| DingTalkError::with(310000, format!("timestamp {timestamp:?} is not milliseconds")))?;
+    let timestamp: i64 = timestamp.parse().map_err(|_| {
+        DingTalkError::with(
+            310000,
+            format!("timestamp {timestamp:?} is not milliseconds"),
+        )
+    })?;
     let now = dingtalk.controls.now_ms();
-    sign::verify_robot_sign(&dingtalk.credentials.robot_secret, timestamp, signature, now).map_err(|err| match err {
-        CryptoError::TimestampOutOfWindow { .. } => {
-            DingTalkError::with(310000, "timestamp is more than 1 hour away from server time")
-        }
+    sign::verify_robot_sign(
+        &dingtalk.credentials.robot_secret,
+        timestamp,
+        signature,
+        now,
+    )
+    .map_err(|err| match err {
+        CryptoError::TimestampOutOfWindow { .. } => DingTalkError::with(
+            310000,
+            "timestamp is more than 1 hour away from server time",
+        ),
         _ => DingTalkError::new(310000),
     })
 }
 
 fn check_body(body: &Value) -> Result<(), DingTalkError> {
-    let msgtype = body.get("msgtype").and_then(Value::as_str).unwrap_or_default();
+    let msgtype = body
+        .get("msgtype")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if !MSGTYPES.contains(&msgtype) {
         return Err(DingTalkError::with(400002, format!("msgtype {msgtype:?}")));
     }
-    let needs = |field: &str| body[msgtype].get(field).and_then(Value::as_str).is_none_or(str::is_empty);
+    let needs = |field: &str| {
+        body[msgtype]
+            .get(field)
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+    };
     let missing = match msgtype {
         "text" => needs("content"),
         "markdown" | "actionCard" => needs("title") || needs("text"),
@@ -55,26 +79,39 @@ fn check_body(body: &Value) -> Result<(), DingTalkError> {
         _ => false,
     };
     if missing {
-        return Err(DingTalkError::with(400002, format!("{msgtype} is missing required fields")));
+        return Err(DingTalkError::with(
+            400002,
+            format!("{msgtype} is missing required fields"),
+        ));
     }
     Ok(())
 }
 
-async fn send(State(dingtalk): State<DingTalk>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn send(
+    State(dingtalk): State<DingTalk>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     let robot = params.get("access_token").cloned().unwrap_or_default();
     let parsed: Value = parse_json(&body)?;
     let outcome = if robot != dingtalk.credentials.robot_token {
         Err(DingTalkError::new(300001))
     } else {
-        check_signature(&dingtalk, &params).and_then(|()| check_body(&parsed)).and_then(|()| {
-            if dingtalk.robots.admit(&robot, dingtalk.controls.now_ms()) {
-                Ok(())
-            } else {
-                Err(DingTalkError::new(410100))
-            }
-        })
+        check_signature(&dingtalk, &params)
+            .and_then(|()| check_body(&parsed))
+            .and_then(|()| {
+                if dingtalk.robots.admit(&robot, dingtalk.controls.now_ms()) {
+                    Ok(())
+                } else {
+                    Err(DingTalkError::new(410100))
+                }
+            })
     };
     let errcode = outcome.as_ref().err().map_or(0, |e| e.errcode);
-    dingtalk.controls.recorder().record_robot_post(RobotPost { robot, body: parsed, errcode });
+    dingtalk.controls.recorder().record_robot_post(RobotPost {
+        robot,
+        body: parsed,
+        errcode,
+    });
     outcome.map(|()| ok_fields(json!({})))
 }

@@ -22,17 +22,31 @@ pub(super) fn routes() -> Router<DingTalk> {
         .route("/v1.0/oauth2/accessToken", post(access_token))
 }
 
-fn grant(dingtalk: &DingTalk, key: Option<&str>, secret: Option<&str>) -> Result<Grant, DingTalkError> {
+fn grant(
+    dingtalk: &DingTalk,
+    key: Option<&str>,
+    secret: Option<&str>,
+) -> Result<Grant, DingTalkError> {
     let creds = &dingtalk.credentials;
     if key != Some(creds.app_key.as_str()) || secret != Some(creds.app_secret.as_str()) {
         return Err(DingTalkError::new(40089));
     }
-    Ok(dingtalk.controls.tokens().issue(&creds.app_key, dingtalk.controls.now_ms(), Renewal::Extend))
+    Ok(dingtalk.controls.tokens().issue(
+        &creds.app_key,
+        dingtalk.controls.now_ms(),
+        Renewal::Extend,
+    ))
 }
 
 async fn gettoken(State(dingtalk): State<DingTalk>, Query(params): Query<Params>) -> Reply {
-    let grant = grant(&dingtalk, params.get("appkey").map(String::as_str), params.get("appsecret").map(String::as_str))?;
-    Ok(ok_fields(json!({"access_token": grant.token, "expires_in": grant.expires_in})))
+    let grant = grant(
+        &dingtalk,
+        params.get("appkey").map(String::as_str),
+        params.get("appsecret").map(String::as_str),
+    )?;
+    Ok(ok_fields(
+        json!({"access_token": grant.token, "expires_in": grant.expires_in}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -42,10 +56,20 @@ struct AccessTokenBody {
     app_secret: Option<String>,
 }
 
-async fn access_token(State(dingtalk): State<DingTalk>, body: Bytes) -> Result<Json<Value>, DingTalkError> {
+async fn access_token(
+    State(dingtalk): State<DingTalk>,
+    body: Bytes,
+) -> Result<Json<Value>, DingTalkError> {
     let body: AccessTokenBody = parse_json(&body).map_err(|f| DingTalkError::from(f).v1())?;
-    let grant = grant(&dingtalk, body.app_key.as_deref(), body.app_secret.as_deref()).map_err(DingTalkError::v1)?;
-    Ok(Json(json!({"accessToken": grant.token, "expireIn": grant.expires_in})))
+    let grant = grant(
+        &dingtalk,
+        body.app_key.as_deref(),
+        body.app_secret.as_deref(),
+    )
+    .map_err(DingTalkError::v1)?;
+    Ok(Json(
+        json!({"accessToken": grant.token, "expireIn": grant.expires_in}),
+    ))
 }
 
 /// Checks the oapi `access_token` query parameter.
@@ -55,7 +79,9 @@ pub(super) fn authorize(dingtalk: &DingTalk, params: &Params) -> Result<(), Ding
 
 /// Checks the v1.0 `x-acs-dingtalk-access-token` header (errors in the v1.0 envelope).
 pub(super) fn authorize_v1(dingtalk: &DingTalk, headers: &HeaderMap) -> Result<(), DingTalkError> {
-    let token = headers.get("x-acs-dingtalk-access-token").and_then(|v| v.to_str().ok());
+    let token = headers
+        .get("x-acs-dingtalk-access-token")
+        .and_then(|v| v.to_str().ok());
     check(dingtalk, token).map_err(DingTalkError::v1)
 }
 

@@ -38,17 +38,27 @@ const TEMPLATES: &[Template] = &[
     Template {
         id: "3WLJF6naF5jhnbvKSzzw6ZXtLfPsbDCjA2bExtHz",
         name: "报销",
-        controls: &[("Text", "Text-1", "事由"), ("Money", "Money-1", "金额"), ("Date", "Date-1", "发生日期")],
+        controls: &[
+            ("Text", "Text-1", "事由"),
+            ("Money", "Money-1", "金额"),
+            ("Date", "Date-1", "发生日期"),
+        ],
     },
     Template {
         id: "C4NyFZG4u4aFe5HQzEVCJYSSVrVK8rokifSiPLXHi",
         name: "通用审批",
-        controls: &[("Text", "Text-1", "申请内容"), ("Textarea", "Textarea-1", "备注")],
+        controls: &[
+            ("Text", "Text-1", "申请内容"),
+            ("Textarea", "Textarea-1", "备注"),
+        ],
     },
 ];
 
 fn template(id: &str) -> Result<&'static Template, WeComError> {
-    TEMPLATES.iter().find(|t| t.id == id).ok_or_else(|| WeComError::with(40058, format!("unknown template_id {id}")))
+    TEMPLATES
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| WeComError::with(40058, format!("unknown template_id {id}")))
 }
 
 #[derive(Deserialize)]
@@ -56,7 +66,11 @@ struct TemplateBody {
     template_id: String,
 }
 
-async fn template_detail(State(wecom): State<WeCom>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn template_detail(
+    State(wecom): State<WeCom>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&wecom, &params)?;
     let body: TemplateBody = parse_json(&body)?;
     let t = template(&body.template_id)?;
@@ -65,7 +79,9 @@ async fn template_detail(State(wecom): State<WeCom>, Query(params): Query<Params
         .iter()
         .map(|(control, id, title)| json!({"property": {"control": control, "id": id, "title": [{"text": title, "lang": "zh_CN"}], "require": 0}}))
         .collect();
-    Ok(ok(json!({"template_names": [{"text": t.name, "lang": "zh_CN"}], "template_content": {"controls": controls}})))
+    Ok(ok(
+        json!({"template_names": [{"text": t.name, "lang": "zh_CN"}], "template_content": {"controls": controls}}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -93,21 +109,42 @@ struct ApplyData {
     contents: Vec<Value>,
 }
 
-async fn applyevent(State(wecom): State<WeCom>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn applyevent(
+    State(wecom): State<WeCom>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&wecom, &params)?;
     let body: ApplyBody = parse_json(&body)?;
     let t = template(body.template_id.as_deref().unwrap_or_default())?;
-    let creator = body.creator_userid.ok_or_else(|| WeComError::with(40058, "creator_userid is required"))?;
+    let creator = body
+        .creator_userid
+        .ok_or_else(|| WeComError::with(40058, "creator_userid is required"))?;
     let (applicant, department, template_approvers) = {
         let dir = wecom.controls.directory_mut();
         let user = dir.user(&creator)?;
-        let leaders = dir.department(user.main_department).map(|d| d.leaders.clone()).unwrap_or_default();
-        let approvers = if user.direct_leader.is_empty() { leaders } else { user.direct_leader.clone() };
-        let mut approvers: Vec<String> = approvers.into_iter().filter(|a| *a != user.userid).collect();
+        let leaders = dir
+            .department(user.main_department)
+            .map(|d| d.leaders.clone())
+            .unwrap_or_default();
+        let approvers = if user.direct_leader.is_empty() {
+            leaders
+        } else {
+            user.direct_leader.clone()
+        };
+        let mut approvers: Vec<String> = approvers
+            .into_iter()
+            .filter(|a| *a != user.userid)
+            .collect();
         if approvers.is_empty() {
             approvers.push(user.userid.clone());
         }
-        for named in body.approver.iter().flat_map(|a| &a.userid).chain(&body.notifyer) {
+        for named in body
+            .approver
+            .iter()
+            .flat_map(|a| &a.userid)
+            .chain(&body.notifyer)
+        {
             dir.user(named)?;
         }
         (user.userid.clone(), user.main_department, approvers)
@@ -118,19 +155,36 @@ async fn applyevent(State(wecom): State<WeCom>, Query(params): Query<Params>, bo
         body.approver.into_iter().flat_map(|a| a.userid).collect()
     };
     if approvers.is_empty() {
-        return Err(WeComError::with(40058, "approver is required when use_template_approver is 0"));
+        return Err(WeComError::with(
+            40058,
+            "approver is required when use_template_approver is 0",
+        ));
     }
     let contents = body.apply_data.map(|d| d.contents).unwrap_or_default();
     let mut form = Vec::new();
     for content in contents {
-        let id = content.get("id").and_then(Value::as_str).unwrap_or_default();
+        let id = content
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let Some((control, _, title)) = t.controls.iter().find(|(_, cid, _)| *cid == id) else {
-            return Err(WeComError::with(40058, format!("control id {id:?} is not in template {}", t.id)));
+            return Err(WeComError::with(
+                40058,
+                format!("control id {id:?} is not in template {}", t.id),
+            ));
         };
-        form.push(FormField { control: (*control).into(), id: id.into(), title: (*title).into(), value: content["value"].clone() });
+        form.push(FormField {
+            control: (*control).into(),
+            id: id.into(),
+            title: (*title).into(),
+            value: content["value"].clone(),
+        });
     }
     let now = wecom.controls.now_ms();
-    let date = calendar::format_local(now).get(..10).unwrap_or_default().replace('-', "");
+    let date = calendar::format_local(now)
+        .get(..10)
+        .unwrap_or_default()
+        .replace('-', "");
     let sp_no = format!("{date}{:04}", wecom.controls.next_sequence() % 10_000);
     let approval = Approval {
         id: sp_no.clone(),
@@ -164,7 +218,10 @@ fn detail_json(a: &Approval) -> Value {
         .approvers
         .iter()
         .map(|approver| {
-            let decision = a.decisions.iter().find(|d| d.approver.eq_ignore_ascii_case(approver));
+            let decision = a
+                .decisions
+                .iter()
+                .find(|d| d.approver.eq_ignore_ascii_case(approver));
             json!({
                 "approver": {"userid": approver},
                 "speech": decision.map(|d| d.speech.clone()).unwrap_or_default(),
@@ -202,7 +259,10 @@ async fn detail(State(wecom): State<WeCom>, Query(params): Query<Params>, body: 
         Value::String(s) => s,
         other => other.to_string(),
     };
-    let approval = wecom.controls.approval(&sp_no).ok_or_else(|| WeComError::with(40058, format!("unknown sp_no {sp_no}")))?;
+    let approval = wecom
+        .controls
+        .approval(&sp_no)
+        .ok_or_else(|| WeComError::with(40058, format!("unknown sp_no {sp_no}")))?;
     Ok(ok(json!({"info": detail_json(&approval)})))
 }
 
@@ -235,17 +295,27 @@ async fn info(State(wecom): State<WeCom>, Query(params): Query<Params>, body: By
     authorize(&wecom, &params)?;
     let body: InfoBody = parse_json(&body)?;
     let (Some(start), Some(end)) = (seconds(&body.starttime), seconds(&body.endtime)) else {
-        return Err(WeComError::with(40058, "starttime and endtime are required"));
+        return Err(WeComError::with(
+            40058,
+            "starttime and endtime are required",
+        ));
     };
     if !within_days(start * 1000, end * 1000, 31) {
         return Err(WeComError::with(40058, "the range must be at most 31 days"));
     }
     let size = body.size.unwrap_or(100);
     if !(1..=100).contains(&size) {
-        return Err(WeComError::with(40058, format!("size {size} not in 1..=100")));
+        return Err(WeComError::with(
+            40058,
+            format!("size {size} not in 1..=100"),
+        ));
     }
-    let offset = match (body.new_cursor.as_deref().filter(|c| !c.is_empty()), body.cursor.as_ref().and_then(seconds)) {
-        (Some(cursor), _) => paging::decode_cursor(cursor).ok_or_else(|| WeComError::with(40058, "invalid new_cursor"))?,
+    let offset = match (
+        body.new_cursor.as_deref().filter(|c| !c.is_empty()),
+        body.cursor.as_ref().and_then(seconds),
+    ) {
+        (Some(cursor), _) => paging::decode_cursor(cursor)
+            .ok_or_else(|| WeComError::with(40058, "invalid new_cursor"))?,
         (None, Some(cursor)) => usize::try_from(cursor).unwrap_or(0),
         (None, None) => 0,
     };
@@ -268,5 +338,7 @@ async fn info(State(wecom): State<WeCom>, Query(params): Query<Params>, body: By
         .collect();
     let (page, next) = paging::page(&numbers, offset, usize::try_from(size).unwrap_or(100));
     let next_cursor = next.map(paging::encode_cursor).unwrap_or_default();
-    Ok(ok(json!({"sp_no_list": page, "new_next_cursor": next_cursor, "next_cursor": next.unwrap_or(0)})))
+    Ok(ok(
+        json!({"sp_no_list": page, "new_next_cursor": next_cursor, "next_cursor": next.unwrap_or(0)}),
+    ))
 }

@@ -52,26 +52,52 @@ fn punch_json(p: &Punch) -> Value {
     })
 }
 
-async fn getcheckindata(State(wecom): State<WeCom>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn getcheckindata(
+    State(wecom): State<WeCom>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&wecom, &params)?;
     let body: Body = parse_json(&body)?;
     let kind = body.opencheckindatatype.unwrap_or(3);
     let (Some(start), Some(end)) = (body.starttime, body.endtime) else {
-        return Err(WeComError::with(40058, "starttime and endtime are required"));
+        return Err(WeComError::with(
+            40058,
+            "starttime and endtime are required",
+        ));
     };
     if body.useridlist.is_empty() || body.useridlist.len() > MAX_USERS {
-        return Err(WeComError::with(40058, format!("useridlist must hold 1-{MAX_USERS} userids")));
+        return Err(WeComError::with(
+            40058,
+            format!("useridlist must hold 1-{MAX_USERS} userids"),
+        ));
     }
     if !within_days(start * 1000, end * 1000, MAX_DAYS) {
-        return Err(WeComError::with(40058, format!("endtime must be after starttime and within {MAX_DAYS} days")));
+        return Err(WeComError::with(
+            40058,
+            format!("endtime must be after starttime and within {MAX_DAYS} days"),
+        ));
     }
     let known: Vec<String> = {
         let dir = wecom.controls.directory_mut();
-        body.useridlist.iter().filter_map(|u| dir.user(u).ok().map(|u| u.userid.clone())).collect()
+        body.useridlist
+            .iter()
+            .filter_map(|u| dir.user(u).ok().map(|u| u.userid.clone()))
+            .collect()
     };
     let now = wecom.controls.now_ms();
-    let punches = wecom.controls.punches().between(wecom.controls.seed(), &known, start * 1000, end * 1000 + 999, now);
+    let punches = wecom.controls.punches().between(
+        wecom.controls.seed(),
+        &known,
+        start * 1000,
+        end * 1000 + 999,
+        now,
+    );
     // Type 2 is field work (外出打卡), which the simulated tenant has none of.
-    let rows: Vec<Value> = if kind == 2 { Vec::new() } else { punches.iter().map(punch_json).collect() };
+    let rows: Vec<Value> = if kind == 2 {
+        Vec::new()
+    } else {
+        punches.iter().map(punch_json).collect()
+    };
     Ok(ok(json!({"checkindata": rows})))
 }

@@ -17,7 +17,11 @@ pub(super) struct WeComCallbacks {
 }
 
 fn join<T: ToString>(items: &[T]) -> String {
-    items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 impl WeComCallbacks {
@@ -34,7 +38,11 @@ impl WeComCallbacks {
     }
 
     fn user_fields(user: &User) -> String {
-        let leader: Vec<u8> = user.is_leader_in_dept.iter().map(|l| u8::from(*l)).collect();
+        let leader: Vec<u8> = user
+            .is_leader_in_dept
+            .iter()
+            .map(|l| u8::from(*l))
+            .collect();
         format!(
             "<UserID>{}</UserID><Name>{}</Name><Department>{}</Department><MainDepartment>{}</MainDepartment>\
              <IsLeaderInDept>{}</IsLeaderInDept><DirectLeader>{}</DirectLeader><Position>{}</Position>\
@@ -75,8 +83,11 @@ impl WeComCallbacks {
                 )
             })
             .collect();
-        let notifyer: String =
-            approval.notify.iter().map(|u| format!("<Notifyer><UserId>{}</UserId></Notifyer>", cdata(u))).collect();
+        let notifyer: String = approval
+            .notify
+            .iter()
+            .map(|u| format!("<Notifyer><UserId>{}</UserId></Notifyer>", cdata(u)))
+            .collect();
         format!(
             "{}<ApprovalInfo><SpNo>{}</SpNo><SpName>{}</SpName><SpStatus>{sp_status}</SpStatus><TemplateId>{}</TemplateId>\
              <ApplyTime>{}</ApplyTime><Applyer><UserId>{}</UserId><Party>{}</Party></Applyer>\
@@ -98,24 +109,42 @@ impl CallbackFormat for WeComCallbacks {
         let now = now_ms / 1000;
         let contact = |change: &str, fields: String| Worded {
             name: format!("change_contact/{change}"),
-            plaintext: format!("{}<ChangeType>{}</ChangeType>{fields}</xml>", self.header(now, "change_contact"), cdata(change)),
+            plaintext: format!(
+                "{}<ChangeType>{}</ChangeType>{fields}</xml>",
+                self.header(now, "change_contact"),
+                cdata(change)
+            ),
         };
         Some(match event {
             SimEvent::UserCreated(user) => contact("create_user", Self::user_fields(user)),
             SimEvent::UserUpdated(user) => contact("update_user", Self::user_fields(user)),
-            SimEvent::UserDeleted(userid) => contact("delete_user", format!("<UserID>{}</UserID>", cdata(userid))),
+            SimEvent::UserDeleted(userid) => {
+                contact("delete_user", format!("<UserID>{}</UserID>", cdata(userid)))
+            }
             SimEvent::DepartmentCreated(d) => contact(
                 "create_party",
-                format!("<Id>{}</Id><Name>{}</Name><ParentId>{}</ParentId><Order>{}</Order>", d.id, cdata(&d.name), cdata(&d.parent_id.to_string()), d.order),
+                format!(
+                    "<Id>{}</Id><Name>{}</Name><ParentId>{}</ParentId><Order>{}</Order>",
+                    d.id,
+                    cdata(&d.name),
+                    cdata(&d.parent_id.to_string()),
+                    d.order
+                ),
             ),
             SimEvent::DepartmentUpdated(d) => contact(
                 "update_party",
-                format!("<Id>{}</Id><Name>{}</Name><ParentId>{}</ParentId>", d.id, cdata(&d.name), cdata(&d.parent_id.to_string())),
+                format!(
+                    "<Id>{}</Id><Name>{}</Name><ParentId>{}</ParentId>",
+                    d.id,
+                    cdata(&d.name),
+                    cdata(&d.parent_id.to_string())
+                ),
             ),
             SimEvent::DepartmentDeleted(id) => contact("delete_party", format!("<Id>{id}</Id>")),
-            SimEvent::Approval(approval) => {
-                Worded { name: "sys_approval_change".into(), plaintext: self.approval(approval, now) }
-            }
+            SimEvent::Approval(approval) => Worded {
+                name: "sys_approval_change".into(),
+                plaintext: self.approval(approval, now),
+            },
             SimEvent::CheckIn(_) => return None,
         })
     }
@@ -136,7 +165,11 @@ impl CallbackFormat for WeComCallbacks {
     }
 
     fn accepted(&self, _crypto: &CallbackCrypto, status: u16, _body: &str) -> Result<(), String> {
-        if status == 200 { Ok(()) } else { Err(format!("HTTP {status}")) }
+        if status == 200 {
+            Ok(())
+        } else {
+            Err(format!("HTTP {status}"))
+        }
     }
 
     fn timeout(&self) -> Duration {

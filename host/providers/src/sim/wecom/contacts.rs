@@ -81,7 +81,8 @@ fn param<'a>(params: &'a Params, name: &str) -> Result<&'a str, WeComError> {
 
 fn department_param(params: &Params, name: &str) -> Result<u64, WeComError> {
     let raw = param(params, name)?;
-    raw.parse().map_err(|_| WeComError::with(60123, format!("{name}={raw}")))
+    raw.parse()
+        .map_err(|_| WeComError::with(60123, format!("{name}={raw}")))
 }
 
 async fn department_list(State(wecom): State<WeCom>, Query(params): Query<Params>) -> Reply {
@@ -91,7 +92,11 @@ async fn department_list(State(wecom): State<WeCom>, Query(params): Query<Params
         None => ROOT_DEPARTMENT,
     };
     let dir = wecom.controls.directory_mut();
-    let list: Vec<Value> = dir.subtree(root)?.into_iter().map(department_json).collect();
+    let list: Vec<Value> = dir
+        .subtree(root)?
+        .into_iter()
+        .map(department_json)
+        .collect();
     Ok(ok(json!({"department": list})))
 }
 
@@ -114,7 +119,9 @@ async fn department_get(State(wecom): State<WeCom>, Query(params): Query<Params>
     authorize(&wecom, &params)?;
     let id = department_param(&params, "id")?;
     let dir = wecom.controls.directory_mut();
-    Ok(ok(json!({"department": department_json(dir.department(id)?)})))
+    Ok(ok(
+        json!({"department": department_json(dir.department(id)?)}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -127,12 +134,21 @@ struct DepartmentBody {
     order: Option<u64>,
 }
 
-async fn department_create(State(wecom): State<WeCom>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn department_create(
+    State(wecom): State<WeCom>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&wecom, &params)?;
     let body: DepartmentBody = parse_json(&body)?;
     let name = body.name.ok_or(WeComError::with(40058, "missing name"))?;
-    let parent = body.parentid.ok_or(WeComError::with(40058, "missing parentid"))?;
-    if body.id.is_some_and(|id| id <= 1 || id > u64::from(u32::MAX)) {
+    let parent = body
+        .parentid
+        .ok_or(WeComError::with(40058, "missing parentid"))?;
+    if body
+        .id
+        .is_some_and(|id| id <= 1 || id > u64::from(u32::MAX))
+    {
         return Err(WeComError::with(40058, "id must be a 32-bit integer > 1"));
     }
     let id = wecom.controls.directory_mut().create_department(
@@ -146,7 +162,11 @@ async fn department_create(State(wecom): State<WeCom>, Query(params): Query<Para
     Ok(ok_with("created", json!({"id": id})))
 }
 
-async fn department_update(State(wecom): State<WeCom>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn department_update(
+    State(wecom): State<WeCom>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&wecom, &params)?;
     let body: DepartmentBody = parse_json(&body)?;
     let id = body.id.ok_or(WeComError::with(40058, "missing id"))?;
@@ -162,7 +182,11 @@ async fn department_update(State(wecom): State<WeCom>, Query(params): Query<Para
 async fn department_delete(State(wecom): State<WeCom>, Query(params): Query<Params>) -> Reply {
     authorize(&wecom, &params)?;
     let id = department_param(&params, "id")?;
-    wecom.controls.directory_mut().delete_department(id).map_err(mutation_error)?;
+    wecom
+        .controls
+        .directory_mut()
+        .delete_department(id)
+        .map_err(mutation_error)?;
     wecom.controls.emit(SimEvent::DepartmentDeleted(id));
     Ok(ok_with("deleted", json!({})))
 }
@@ -171,7 +195,9 @@ async fn department_delete(State(wecom): State<WeCom>, Query(params): Query<Para
 /// say 60123 ("invalid party id").
 fn mutation_error(err: DirectoryError) -> WeComError {
     match err {
-        DirectoryError::DepartmentNotFound(id) => WeComError::with(60003, format!("department {id} not found")),
+        DirectoryError::DepartmentNotFound(id) => {
+            WeComError::with(60003, format!("department {id} not found"))
+        }
         other => other.into(),
     }
 }
@@ -189,7 +215,11 @@ async fn user_list(State(wecom): State<WeCom>, Query(params): Query<Params>) -> 
     let department = department_param(&params, "department_id")?;
     let redacted = wecom.controls.new_app_mode();
     let dir = wecom.controls.directory_mut();
-    let list: Vec<Value> = dir.members(department)?.into_iter().map(|u| user_json(u, redacted)).collect();
+    let list: Vec<Value> = dir
+        .members(department)?
+        .into_iter()
+        .map(|u| user_json(u, redacted))
+        .collect();
     Ok(ok(json!({"userlist": list})))
 }
 
@@ -214,12 +244,19 @@ struct ListIdBody {
 /// The largest `limit` user/list_id accepts.
 const LIST_ID_MAX: i64 = 10_000;
 
-async fn user_list_id(State(wecom): State<WeCom>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn user_list_id(
+    State(wecom): State<WeCom>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&wecom, &params)?;
     let body: ListIdBody = parse_json(&body)?;
     let limit = body.limit.unwrap_or(LIST_ID_MAX);
     if !(1..=LIST_ID_MAX).contains(&limit) {
-        return Err(WeComError::with(40058, format!("limit {limit} not in 1..=10000")));
+        return Err(WeComError::with(
+            40058,
+            format!("limit {limit} not in 1..=10000"),
+        ));
     }
     let offset = match body.cursor.as_deref().filter(|c| !c.is_empty()) {
         Some(cursor) => paging::decode_cursor(cursor)
@@ -230,7 +267,11 @@ async fn user_list_id(State(wecom): State<WeCom>, Query(params): Query<Params>, 
         .controls
         .directory_mut()
         .users()
-        .flat_map(|u| u.departments.iter().map(|d| json!({"userid": u.userid, "department": d})))
+        .flat_map(|u| {
+            u.departments
+                .iter()
+                .map(|d| json!({"userid": u.userid, "department": d}))
+        })
         .collect();
     let (page, next) = paging::page(&rows, offset, usize::try_from(limit).unwrap_or(usize::MAX));
     let next_cursor = next.map(paging::encode_cursor).unwrap_or_default();
@@ -270,7 +311,12 @@ impl UserBody {
         // gender is documented as a string, but integers are accepted like the real API does.
         match self.gender {
             Some(Value::String(g)) => user.gender = g.parse().unwrap_or(user.gender),
-            Some(Value::Number(g)) => user.gender = g.as_u64().and_then(|g| u8::try_from(g).ok()).unwrap_or(user.gender),
+            Some(Value::Number(g)) => {
+                user.gender = g
+                    .as_u64()
+                    .and_then(|g| u8::try_from(g).ok())
+                    .unwrap_or(user.gender)
+            }
             _ => {}
         }
         if let Some(department) = self.department {
@@ -292,10 +338,17 @@ impl UserBody {
     }
 }
 
-async fn user_create(State(wecom): State<WeCom>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn user_create(
+    State(wecom): State<WeCom>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&wecom, &params)?;
     let body: UserBody = parse_json(&body)?;
-    let userid = body.userid.clone().ok_or(WeComError::with(40058, "missing userid"))?;
+    let userid = body
+        .userid
+        .clone()
+        .ok_or(WeComError::with(40058, "missing userid"))?;
     if body.name.as_deref().is_none_or(str::is_empty) {
         return Err(WeComError::with(60112, "missing name"));
     }
@@ -306,11 +359,21 @@ async fn user_create(State(wecom): State<WeCom>, Query(params): Query<Params>, b
     Ok(ok_with("created", json!({})))
 }
 
-async fn user_update(State(wecom): State<WeCom>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn user_update(
+    State(wecom): State<WeCom>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&wecom, &params)?;
     let body: UserBody = parse_json(&body)?;
-    let userid = body.userid.clone().ok_or(WeComError::with(40058, "missing userid"))?;
-    wecom.controls.directory_mut().update_user(&userid, |user| body.apply(user))?;
+    let userid = body
+        .userid
+        .clone()
+        .ok_or(WeComError::with(40058, "missing userid"))?;
+    wecom
+        .controls
+        .directory_mut()
+        .update_user(&userid, |user| body.apply(user))?;
     wecom.controls.user_changed(&userid, false);
     Ok(ok_with("updated", json!({})))
 }
@@ -328,7 +391,11 @@ struct MobileBody {
     mobile: String,
 }
 
-async fn user_getuserid(State(wecom): State<WeCom>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn user_getuserid(
+    State(wecom): State<WeCom>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&wecom, &params)?;
     let body: MobileBody = parse_json(&body)?;
     let mobile = body.mobile.trim_start_matches("+86 ");

@@ -27,12 +27,18 @@ pub type Reply = Result<Json<Value>, WeComError>;
 impl WeComError {
     /// An error with WeCom's usual message for `errcode`.
     pub fn new(errcode: i64) -> Self {
-        WeComError { errcode, errmsg: message(errcode).to_owned() }
+        WeComError {
+            errcode,
+            errmsg: message(errcode).to_owned(),
+        }
     }
 
     /// An error with a specific message (e.g. naming the bad parameter).
     pub fn with(errcode: i64, detail: impl std::fmt::Display) -> Self {
-        WeComError { errcode, errmsg: format!("{}, {detail}", message(errcode)) }
+        WeComError {
+            errcode,
+            errmsg: format!("{}, {detail}", message(errcode)),
+        }
     }
 }
 

@@ -25,8 +25,18 @@ pub(super) fn routes() -> Router<WeCom> {
 
 /// Message types message/send accepts.
 const MSGTYPES: &[&str] = &[
-    "text", "image", "voice", "video", "file", "textcard", "news", "mpnews", "markdown",
-    "miniprogram_notice", "template_card", "interactive_taskcard",
+    "text",
+    "image",
+    "voice",
+    "video",
+    "file",
+    "textcard",
+    "news",
+    "mpnews",
+    "markdown",
+    "miniprogram_notice",
+    "template_card",
+    "interactive_taskcard",
 ];
 
 /// Byte limit of text and markdown content.
@@ -42,21 +52,37 @@ fn check_content(msgtype: &str, content: &Value) -> Result<(), WeComError> {
                 return Err(WeComError::new(44004));
             }
             if body.len() > CONTENT_LIMIT {
-                return Err(WeComError::with(45002, format!("content is {} bytes, limit {CONTENT_LIMIT}", body.len())));
+                return Err(WeComError::with(
+                    45002,
+                    format!("content is {} bytes, limit {CONTENT_LIMIT}", body.len()),
+                ));
             }
         }
         "textcard" => {
-            if text("title").is_empty() || text("description").is_empty() || text("url").is_empty() {
-                return Err(WeComError::with(40058, "textcard needs title, description and url"));
+            if text("title").is_empty() || text("description").is_empty() || text("url").is_empty()
+            {
+                return Err(WeComError::with(
+                    40058,
+                    "textcard needs title, description and url",
+                ));
             }
             if text("title").len() > 128 || text("description").len() > 512 {
-                return Err(WeComError::with(45002, "textcard title ≤128 bytes, description ≤512 bytes"));
+                return Err(WeComError::with(
+                    45002,
+                    "textcard title ≤128 bytes, description ≤512 bytes",
+                ));
             }
         }
         "news" => {
-            let count = content.get("articles").and_then(Value::as_array).map_or(0, Vec::len);
+            let count = content
+                .get("articles")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
             if !(1..=8).contains(&count) {
-                return Err(WeComError::with(40058, format!("news needs 1-8 articles, got {count}")));
+                return Err(WeComError::with(
+                    40058,
+                    format!("news needs 1-8 articles, got {count}"),
+                ));
             }
         }
         _ => {}
@@ -74,7 +100,10 @@ async fn send(State(wecom): State<WeCom>, Query(params): Query<Params>, body: By
         _ => None,
     };
     if agent_id != Some(wecom.credentials.agent_id) {
-        return Err(WeComError::with(40056, format!("agentid {:?}", request.get("agentid"))));
+        return Err(WeComError::with(
+            40056,
+            format!("agentid {:?}", request.get("agentid")),
+        ));
     }
     let msgtype = field("msgtype").unwrap_or_default();
     if !MSGTYPES.contains(&msgtype) {
@@ -91,7 +120,10 @@ async fn send(State(wecom): State<WeCom>, Query(params): Query<Params>, body: By
         tags: Recipients::split(field("totag"), '|'),
     };
     if to.users.len() > 1000 || to.departments.len() > 100 || to.tags.len() > 100 {
-        return Err(WeComError::with(40058, "at most 1000 users and 100 parties and tags"));
+        return Err(WeComError::with(
+            40058,
+            "at most 1000 users and 100 parties and tags",
+        ));
     }
     let resolved = messaging::resolve(&wecom.controls.directory_mut(), &to);
     if resolved.members.is_empty() {
@@ -106,14 +138,25 @@ async fn send(State(wecom): State<WeCom>, Query(params): Query<Params>, body: By
         "msgid": msgid,
     });
     let agent = wecom.credentials.agent_id.to_string();
-    messaging::deliver(&wecom.controls, msgid, &agent, msgtype, request.clone(), &content, resolved);
+    messaging::deliver(
+        &wecom.controls,
+        msgid,
+        &agent,
+        msgtype,
+        request.clone(),
+        &content,
+        resolved,
+    );
     Ok(ok(answer))
 }
 
 async fn recall(State(wecom): State<WeCom>, Query(params): Query<Params>, body: Bytes) -> Reply {
     authorize(&wecom, &params)?;
     let request: Value = parse_json(&body)?;
-    let msgid = request.get("msgid").and_then(Value::as_str).unwrap_or_default();
+    let msgid = request
+        .get("msgid")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if !wecom.controls.messages().iter().any(|m| m.id == msgid) {
         return Err(WeComError::with(40058, format!("unknown msgid {msgid:?}")));
     }

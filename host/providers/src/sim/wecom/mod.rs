@@ -22,13 +22,13 @@ use std::sync::Arc;
 
 use axum::Router;
 
+use super::SimConfig;
 use super::callbacks::CallbackSettings;
 use super::controls::Controls;
 use super::guard::guarded;
 use super::robot::RobotLimiter;
 use super::tenant;
 use super::throttle::SendLimits;
-use super::SimConfig;
 
 pub use errors::{WeComDialect, WeComError};
 
@@ -109,7 +109,9 @@ pub struct WeComSim {
 
 impl std::fmt::Debug for WeComSim {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WeComSim").field("credentials", &self.state.credentials).finish()
+        f.debug_struct("WeComSim")
+            .field("credentials", &self.state.credentials)
+            .finish()
     }
 }
 
@@ -117,7 +119,10 @@ impl WeComSim {
     /// A corp generated from `config`.
     pub fn new(config: SimConfig) -> Self {
         let credentials = WeComCredentials::generate(config.seed);
-        let format = callbacks::WeComCallbacks { corp_id: credentials.corp_id.clone(), agent_id: credentials.agent_id };
+        let format = callbacks::WeComCallbacks {
+            corp_id: credentials.corp_id.clone(),
+            agent_id: credentials.agent_id,
+        };
         let callbacks = CallbackSettings {
             format: Arc::new(format),
             token: &credentials.callback_token,

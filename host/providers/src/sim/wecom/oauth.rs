@@ -18,6 +18,10 @@ pub(super) fn routes() -> Router<WeCom> {
 async fn getuserinfo(State(wecom): State<WeCom>, Query(params): Query<Params>) -> Reply {
     authorize(&wecom, &params)?;
     let code = params.get("code").map(String::as_str).unwrap_or_default();
-    let userid = wecom.controls.oauth().redeem(code, wecom.controls.now_ms()).ok_or(WeComError::new(40029))?;
+    let userid = wecom
+        .controls
+        .oauth()
+        .redeem(code, wecom.controls.now_ms())
+        .ok_or(WeComError::new(40029))?;
     Ok(ok(json!({"userid": userid})))
 }

@@ -17,28 +17,52 @@ pub(super) fn routes() -> Router<WeCom> {
 }
 
 /// Message types a robot accepts.
-const MSGTYPES: &[&str] = &["text", "markdown", "markdown_v2", "image", "news", "file", "voice", "template_card"];
+const MSGTYPES: &[&str] = &[
+    "text",
+    "markdown",
+    "markdown_v2",
+    "image",
+    "news",
+    "file",
+    "voice",
+    "template_card",
+];
 
 fn check(body: &Value) -> Result<(), WeComError> {
-    let msgtype = body.get("msgtype").and_then(Value::as_str).unwrap_or_default();
+    let msgtype = body
+        .get("msgtype")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if !MSGTYPES.contains(&msgtype) {
         return Err(WeComError::with(40008, format!("msgtype {msgtype:?}")));
     }
     let content = &body[msgtype];
     let limit = if msgtype == "text" { 2048 } else { 4096 };
     if matches!(msgtype, "text" | "markdown" | "markdown_v2") {
-        let text = content.get("content").and_then(Value::as_str).unwrap_or_default();
+        let text = content
+            .get("content")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if text.is_empty() {
             return Err(WeComError::new(44004));
         }
         if text.len() > limit {
-            return Err(WeComError::with(45002, format!("content is {} bytes, limit {limit}", text.len())));
+            return Err(WeComError::with(
+                45002,
+                format!("content is {} bytes, limit {limit}", text.len()),
+            ));
         }
     }
     if msgtype == "news" {
-        let count = content.get("articles").and_then(Value::as_array).map_or(0, Vec::len);
+        let count = content
+            .get("articles")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
         if !(1..=8).contains(&count) {
-            return Err(WeComError::with(40058, format!("news needs 1-8 articles, got {count}")));
+            return Err(WeComError::with(
+                40058,
+                format!("news needs 1-8 articles, got {count}"),
+            ));
         }
     }
     Ok(())
@@ -54,11 +78,18 @@ async fn send(State(wecom): State<WeCom>, Query(params): Query<Params>, body: By
             if wecom.robots.admit(&key, wecom.controls.now_ms()) {
                 Ok(())
             } else {
-                Err(WeComError::with(45009, "robot sends at most 20 messages a minute"))
+                Err(WeComError::with(
+                    45009,
+                    "robot sends at most 20 messages a minute",
+                ))
             }
         })
     };
     let errcode = outcome.as_ref().err().map_or(0, |e| e.errcode);
-    wecom.controls.recorder().record_robot_post(RobotPost { robot: key, body: parsed, errcode });
+    wecom.controls.recorder().record_robot_post(RobotPost {
+        robot: key,
+        body: parsed,
+        errcode,
+    });
     outcome.map(|()| ok(json!({})))
 }

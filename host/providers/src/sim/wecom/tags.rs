@@ -25,7 +25,10 @@ pub(super) fn routes() -> Router<WeCom> {
 async fn tag_list(State(wecom): State<WeCom>, Query(params): Query<Params>) -> Reply {
     authorize(&wecom, &params)?;
     let dir = wecom.controls.directory_mut();
-    let list: Vec<Value> = dir.tags().map(|t| json!({"tagid": t.id, "tagname": t.name})).collect();
+    let list: Vec<Value> = dir
+        .tags()
+        .map(|t| json!({"tagid": t.id, "tagname": t.name}))
+        .collect();
     Ok(ok(json!({"taglist": list})))
 }
 
@@ -43,7 +46,9 @@ async fn tag_get(State(wecom): State<WeCom>, Query(params): Query<Params>) -> Re
         .filter_map(|u| dir.user(u).ok())
         .map(|u| json!({"userid": u.userid, "name": u.name}))
         .collect();
-    Ok(ok(json!({"tagname": tag.name, "userlist": users, "partylist": tag.departments})))
+    Ok(ok(
+        json!({"tagname": tag.name, "userlist": users, "partylist": tag.departments}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -52,12 +57,21 @@ struct CreateBody {
     tagid: Option<u64>,
 }
 
-async fn tag_create(State(wecom): State<WeCom>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn tag_create(
+    State(wecom): State<WeCom>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&wecom, &params)?;
     let body: CreateBody = parse_json(&body)?;
-    let name = body.tagname.filter(|n| !n.is_empty() && n.chars().count() <= 32);
+    let name = body
+        .tagname
+        .filter(|n| !n.is_empty() && n.chars().count() <= 32);
     let name = name.ok_or_else(|| WeComError::with(40058, "tagname must be 1-32 characters"))?;
-    let id = wecom.controls.directory_mut().create_tag(body.tagid, &name)?;
+    let id = wecom
+        .controls
+        .directory_mut()
+        .create_tag(body.tagid, &name)?;
     Ok(ok_with("created", json!({"tagid": id})))
 }
 
@@ -74,10 +88,16 @@ async fn tag_add(State(wecom): State<WeCom>, Query(params): Query<Params>, body:
     authorize(&wecom, &params)?;
     let body: MembersBody = parse_json(&body)?;
     if body.userlist.is_empty() && body.partylist.is_empty() {
-        return Err(WeComError::with(40058, "userlist and partylist are both empty"));
+        return Err(WeComError::with(
+            40058,
+            "userlist and partylist are both empty",
+        ));
     }
-    let (bad_users, bad_parties) =
-        wecom.controls.directory_mut().add_tag_members(body.tagid, &body.userlist, &body.partylist)?;
+    let (bad_users, bad_parties) = wecom.controls.directory_mut().add_tag_members(
+        body.tagid,
+        &body.userlist,
+        &body.partylist,
+    )?;
     let mut fields = json!({});
     if !bad_users.is_empty() {
         fields["invalidlist"] = json!(bad_users.join("|").to_lowercase());
@@ -91,6 +111,10 @@ async fn tag_add(State(wecom): State<WeCom>, Query(params): Query<Params>, body:
 async fn tag_del(State(wecom): State<WeCom>, Query(params): Query<Params>, body: Bytes) -> Reply {
     authorize(&wecom, &params)?;
     let body: MembersBody = parse_json(&body)?;
-    wecom.controls.directory_mut().remove_tag_members(body.tagid, &body.userlist, &body.partylist)?;
+    wecom.controls.directory_mut().remove_tag_members(
+        body.tagid,
+        &body.userlist,
+        &body.partylist,
+    )?;
     Ok(ok_with("deleted", json!({})))
 }

@@ -17,8 +17,14 @@ pub(super) fn routes() -> Router<WeCom> {
 /// Issues the app token: 41002/41004 for missing parameters, 40013 for a wrong corp id, 40001 for
 /// a wrong secret; the same token while it is valid.
 async fn gettoken(State(wecom): State<WeCom>, Query(params): Query<Params>) -> Reply {
-    let corp_id = params.get("corpid").filter(|v| !v.is_empty()).ok_or(WeComError::new(41002))?;
-    let secret = params.get("corpsecret").filter(|v| !v.is_empty()).ok_or(WeComError::new(41004))?;
+    let corp_id = params
+        .get("corpid")
+        .filter(|v| !v.is_empty())
+        .ok_or(WeComError::new(41002))?;
+    let secret = params
+        .get("corpsecret")
+        .filter(|v| !v.is_empty())
+        .ok_or(WeComError::new(41004))?;
     if *corp_id != wecom.credentials.corp_id {
         return Err(WeComError::new(40013));
     }
@@ -30,7 +36,9 @@ async fn gettoken(State(wecom): State<WeCom>, Query(params): Query<Params>) -> R
         wecom.controls.now_ms(),
         Renewal::Keep,
     );
-    Ok(ok(json!({"access_token": grant.token, "expires_in": grant.expires_in})))
+    Ok(ok(
+        json!({"access_token": grant.token, "expires_in": grant.expires_in}),
+    ))
 }
 
 /// Checks the `access_token` query parameter (41001 / 40014 / 42001).
