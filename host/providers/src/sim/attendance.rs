@@ -94,7 +94,7 @@ pub fn generated(seed: u64, userid: &str, day: i64) -> Vec<Punch> {
             plan_ms: on_plan,
             check_ms: on_ms,
             time_result: on_result,
-            outside: (h >> 40) % 25 == 0,
+            outside: (h >> 40).is_multiple_of(25),
         },
         Punch {
             id: id << 1 | 1,

@@ -14,10 +14,13 @@ use super::tenant;
 /// How long a code is valid.
 pub const CODE_LIFETIME_MS: i64 = 5 * 60_000;
 
+/// Outstanding codes: code → (userid, expiry in Unix ms), and the generator of new codes.
+type CodeTable = (HashMap<String, (String, i64)>, StdRng);
+
 /// Outstanding codes.
 #[derive(Debug)]
 pub struct OAuthCodes {
-    state: Mutex<(HashMap<String, (String, i64)>, StdRng)>,
+    state: Mutex<CodeTable>,
 }
 
 impl OAuthCodes {

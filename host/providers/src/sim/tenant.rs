@@ -218,10 +218,10 @@ pub fn generate(config: &SimConfig) -> Directory {
     // The first member of each department leads it; members report to their main department's
     // leader.
     for &dept in &dept_ids {
-        if let Some(leader) = users.iter_mut().find(|u| u.departments.contains(&dept)) {
-            if let Some(slot) = leader.departments.iter().position(|d| *d == dept) {
-                leader.is_leader_in_dept[slot] = true;
-            }
+        if let Some(leader) = users.iter_mut().find(|u| u.departments.contains(&dept))
+            && let Some(slot) = leader.departments.iter().position(|d| *d == dept)
+        {
+            leader.is_leader_in_dept[slot] = true;
         }
     }
     let leader_of = |dept: u64, users: &[User]| {
@@ -240,10 +240,10 @@ pub fn generate(config: &SimConfig) -> Directory {
         .map(|&d| (d, leader_of(d, &users)))
         .collect();
     for user in &mut users {
-        if let Some((_, Some(leader))) = leaders.iter().find(|(d, _)| *d == user.main_department) {
-            if *leader != user.userid {
-                user.direct_leader = vec![leader.clone()];
-            }
+        if let Some((_, Some(leader))) = leaders.iter().find(|(d, _)| *d == user.main_department)
+            && *leader != user.userid
+        {
+            user.direct_leader = vec![leader.clone()];
         }
     }
     for &(dept, ref leader) in &leaders {

@@ -90,16 +90,16 @@ impl TokenStore {
     pub fn issue(&self, app: &str, now_ms: i64, renewal: Renewal) -> Grant {
         let mut inner = self.lock();
         let full = now_ms + TOKEN_LIFETIME_SECS * 1000;
-        if let Some(token) = inner.current.get(app).cloned() {
-            if let Some(issued) = inner.by_token.get_mut(&token) {
-                if !issued.revoked && issued.expires_at_ms > now_ms {
-                    if renewal == Renewal::Extend {
-                        issued.expires_at_ms = full;
-                    }
-                    let expires_in = (issued.expires_at_ms - now_ms).div_euclid(1000);
-                    return Grant { token, expires_in };
-                }
+        if let Some(token) = inner.current.get(app).cloned()
+            && let Some(issued) = inner.by_token.get_mut(&token)
+            && !issued.revoked
+            && issued.expires_at_ms > now_ms
+        {
+            if renewal == Renewal::Extend {
+                issued.expires_at_ms = full;
             }
+            let expires_in = (issued.expires_at_ms - now_ms).div_euclid(1000);
+            return Grant { token, expires_in };
         }
         let token = tenant::alphanumeric(&mut inner.rng, 64);
         inner.by_token.insert(

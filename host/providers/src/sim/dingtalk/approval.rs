@@ -85,7 +85,7 @@ fn submit(dingtalk: &DingTalk, s: Submission) -> Result<String, DingTalkError> {
     let now = dingtalk.controls.now_ms();
     let id = format!(
         "{:08x}-sim-{:012x}",
-        now / 1000 & 0xffff_ffff,
+        (now / 1000) & 0xffff_ffff,
         dingtalk.controls.next_sequence()
     );
     let approval = Approval {
