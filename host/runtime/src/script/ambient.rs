@@ -95,7 +95,7 @@ pub(crate) fn progress(operations: u64) -> Option<Dynamic> {
     if operations > budget.max_operations {
         return Some(Dynamic::from(OPERATIONS_TOKEN));
     }
-    if operations % CLOCK_CHECK_INTERVAL != 0 {
+    if !operations.is_multiple_of(CLOCK_CHECK_INTERVAL) {
         return None;
     }
     match budget.deadline {

@@ -100,7 +100,7 @@ impl ScriptEngine {
             .map_err(|e| {
                 ScriptError::from_eval(
                     &condition.name,
-                    e,
+                    *e,
                     &self.budget(self.limits.max_operations, self.limits.max_wall_time),
                 )
             })?;

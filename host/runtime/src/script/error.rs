@@ -167,10 +167,10 @@ impl ScriptError {
     ///
     /// Errors raised inside script functions arrive wrapped once per call level; the innermost
     /// one says what actually happened and where, so that is the one reported.
-    pub(crate) fn from_eval(source: &str, err: Box<EvalAltResult>, budget: &Budget) -> Self {
+    pub(crate) fn from_eval(source: &str, err: EvalAltResult, budget: &Budget) -> Self {
         let mut err = innermost(err);
         let at = Location::at(source, err.take_position());
-        match *err {
+        match err {
             EvalAltResult::ErrorParsing(kind, _) => Self::Syntax {
                 at,
                 message: kind.to_string(),
@@ -241,11 +241,11 @@ pub(crate) struct Budget {
 }
 
 /// Peels off the "in call to function" wrappers Rhai adds at each call level.
-fn innermost(err: Box<EvalAltResult>) -> Box<EvalAltResult> {
-    match *err {
+fn innermost(err: EvalAltResult) -> EvalAltResult {
+    match err {
         EvalAltResult::ErrorInFunctionCall(_, _, inner, _)
-        | EvalAltResult::ErrorInModule(_, inner, _) => innermost(inner),
-        other => Box::new(other),
+        | EvalAltResult::ErrorInModule(_, inner, _) => innermost(*inner),
+        other => other,
     }
 }
 
@@ -289,7 +289,7 @@ mod tests {
             call_levels: 4,
             wall_time: Duration::from_secs(1),
         };
-        let err = ScriptError::from_eval("s.rhai", wrapped.into(), &budget);
+        let err = ScriptError::from_eval("s.rhai", wrapped, &budget);
         assert_eq!(
             err,
             ScriptError::CallDepth {

@@ -146,7 +146,7 @@ impl Run {
             Ok(value) => outcome::returned(value, &limits),
             Err(e) => {
                 let budget = self.engine.budget(self.max_operations, self.wall_time);
-                let error = ScriptError::from_eval(self.script.name(), e, &budget);
+                let error = ScriptError::from_eval(self.script.name(), *e, &budget);
                 outcome_for(&self, &error, &limits, &host)
             }
         };
