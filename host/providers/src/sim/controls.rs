@@ -18,7 +18,9 @@ use super::directory::Directory;
 use super::directory::DirectoryError;
 use super::faults::{Faults, RateLimit};
 use super::oauth::OAuthCodes;
-use super::recorder::{CallbackAttempt, RecordedCall, Recorder, RobotPost, SentMessage};
+use super::recorder::{
+    CallbackAttempt, GroupMessage, RecordedCall, Recorder, RobotPost, SentMessage,
+};
 use super::tenant;
 use super::throttle::{SendLimits, Throttle};
 use super::tokens::TokenStore;
@@ -240,6 +242,11 @@ impl Controls {
         self.shared.recorder.robot_posts()
     }
 
+    /// Every accepted group-chat message.
+    pub fn group_messages(&self) -> Vec<GroupMessage> {
+        self.shared.recorder.group_messages()
+    }
+
     /// Sets (or clears) the URL signed, encrypted callbacks are posted to.
     pub fn set_callback_url(&self, url: Option<String>) {
         if let Some(emitter) = &self.shared.callbacks {
@@ -259,6 +266,13 @@ impl Controls {
     pub fn oauth_code_for(&self, userid: &str) -> Result<String, DirectoryError> {
         let userid = self.directory_mut().user(userid)?.userid.clone();
         Ok(self.shared.oauth.mint(&userid, self.now_ms()))
+    }
+
+    /// Like [`oauth_code_for`](Self::oauth_code_for), for a member who consented to share their
+    /// sensitive fields (WeCom `snsapi_privateinfo`): exchanging it also yields a `user_ticket`.
+    pub fn oauth_consent_code_for(&self, userid: &str) -> Result<String, DirectoryError> {
+        let userid = self.directory_mut().user(userid)?.userid.clone();
+        Ok(self.shared.oauth.mint_with(&userid, true, self.now_ms()))
     }
 
     /// One approval instance.

@@ -55,6 +55,19 @@ pub struct RobotPost {
     pub errcode: i64,
 }
 
+/// One message posted into a group chat (DingTalk `chat/send`, `/v1.0/robot/groupMessages/send`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupMessage {
+    /// The id the service answered with (`messageId` / `processQueryKey`).
+    pub id: String,
+    /// The group: `chatid` or `openConversationId`.
+    pub conversation: String,
+    /// Who posted: the app's key for `chat/send`, the `robotCode` for robot messages.
+    pub sender: String,
+    /// The whole request body, as sent.
+    pub body: Value,
+}
+
 /// One attempt to deliver a callback to the configured URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CallbackAttempt {
@@ -80,6 +93,7 @@ pub struct Recorder {
     calls: Mutex<Vec<RecordedCall>>,
     messages: Mutex<Vec<SentMessage>>,
     robot_posts: Mutex<Vec<RobotPost>>,
+    group_messages: Mutex<Vec<GroupMessage>>,
     callbacks: Mutex<Vec<CallbackAttempt>>,
 }
 
@@ -98,6 +112,10 @@ impl Recorder {
 
     pub(crate) fn record_robot_post(&self, post: RobotPost) {
         lock(&self.robot_posts).push(post);
+    }
+
+    pub(crate) fn record_group_message(&self, message: GroupMessage) {
+        lock(&self.group_messages).push(message);
     }
 
     pub(crate) fn record_callback(&self, attempt: CallbackAttempt) {
@@ -122,6 +140,11 @@ impl Recorder {
     /// Every robot post, accepted or not, oldest first.
     pub fn robot_posts(&self) -> Vec<RobotPost> {
         lock(&self.robot_posts).clone()
+    }
+
+    /// Every accepted group-chat message, oldest first.
+    pub fn group_messages(&self) -> Vec<GroupMessage> {
+        lock(&self.group_messages).clone()
     }
 
     /// Every callback delivery attempt, oldest first.

@@ -31,8 +31,8 @@ pub(super) fn routes() -> Router<DingTalk> {
         )
 }
 
-/// Message types work notifications accept.
-const MSGTYPES: &[&str] = &[
+/// Message types work notifications (and `chat/send`) accept.
+pub(super) const MSGTYPES: &[&str] = &[
     "text",
     "image",
     "voice",

@@ -8,6 +8,7 @@
 mod approval;
 mod attendance;
 mod callbacks;
+mod chat;
 mod contacts;
 mod errors;
 mod legacy;
@@ -156,6 +157,7 @@ impl DingTalkSim {
             .merge(legacy::routes())
             .merge(message::routes())
             .merge(robot::routes())
+            .merge(chat::routes())
             .merge(attendance::routes())
             .merge(approval::routes())
             .merge(oauth::routes())

@@ -633,3 +633,39 @@ async fn login_codes_and_legacy_signature() {
         .await;
     assert_eq!(status, 401, "an app token is not a user token");
 }
+
+#[tokio::test]
+async fn group_messages_are_recorded_for_valid_groups_and_robots() {
+    let (sim, served) = start().await;
+    let t = token(&sim, &served).await;
+    let chat = "chat0123456789abcdef0123456789abcdef";
+    let msg = json!({"msgtype": "text", "text": {"content": "周报已生成"}});
+    let path = format!("/chat/send?access_token={t}");
+    let sent = served
+        .post(&path, &json!({"chatid": chat, "msg": msg}))
+        .await;
+    assert_eq!(code(&sent), 0, "{sent}");
+    let bad = served
+        .post(&path, &json!({"chatid": "nope", "msg": msg}))
+        .await;
+    assert_eq!(code(&bad), 400002);
+
+    let header = [("x-acs-dingtalk-access-token", t.as_str())];
+    let robot = |code: &str| {
+        json!({"robotCode": code, "openConversationId": "cidSim==", "msgKey": "sampleText",
+            "msgParam": "{\"content\":\"hi\"}"})
+    };
+    let app_key = sim.credentials().app_key;
+    let path = "/v1.0/robot/groupMessages/send";
+    let (status, posted) = served.post_with(path, &robot(&app_key), &header).await;
+    assert_eq!(status, 200, "{posted}");
+    let (status, _) = served.post_with(path, &robot("other-robot"), &header).await;
+    assert_eq!(status, 400);
+
+    let recorded = sim.controls().group_messages();
+    assert_eq!(recorded.len(), 2, "only accepted messages are recorded");
+    assert_eq!(recorded[0].conversation, chat);
+    assert_eq!(recorded[0].id, sent["messageId"].as_str().unwrap());
+    assert_eq!(recorded[1].sender, app_key);
+    assert_eq!(recorded[1].id, posted["processQueryKey"].as_str().unwrap());
+}

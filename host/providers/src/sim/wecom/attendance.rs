@@ -8,6 +8,7 @@ use axum::routing::post;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::checkin_rules::{GROUP_ID, GROUP_NAME, known_users};
 use super::errors::{Reply, WeComError, ok};
 use super::token::authorize;
 use super::{Params, WeCom};
@@ -18,8 +19,6 @@ pub(super) fn routes() -> Router<WeCom> {
     Router::new().route("/cgi-bin/checkin/getcheckindata", post(getcheckindata))
 }
 
-/// Most members per call.
-const MAX_USERS: usize = 100;
 /// Longest range per call, in days.
 const MAX_DAYS: i64 = 30;
 
@@ -41,7 +40,7 @@ fn punch_json(p: &Punch) -> Value {
         (TimeResult::Normal, false) => "",
     };
     json!({
-        "userid": p.userid, "groupname": "模拟打卡组", "groupid": 1,
+        "userid": p.userid, "groupname": GROUP_NAME, "groupid": GROUP_ID,
         "checkin_type": if p.check_type == CheckType::OnDuty { "上班打卡" } else { "下班打卡" },
         "exception_type": exception, "checkin_time": p.check_ms / 1000, "sch_checkin_time": p.plan_ms / 1000,
         "location_title": if missed { "" } else { "模拟园区" },
@@ -52,6 +51,26 @@ fn punch_json(p: &Punch) -> Value {
     })
 }
 
+/// `starttime` and `endtime` (Unix seconds), both present and at most [`MAX_DAYS`] apart.
+pub(super) fn checked_range(
+    start: Option<i64>,
+    end: Option<i64>,
+) -> Result<(i64, i64), WeComError> {
+    let (Some(start), Some(end)) = (start, end) else {
+        return Err(WeComError::with(
+            40058,
+            "starttime and endtime are required",
+        ));
+    };
+    if !within_days(start * 1000, end * 1000, MAX_DAYS) {
+        return Err(WeComError::with(
+            40058,
+            format!("endtime must be after starttime and within {MAX_DAYS} days"),
+        ));
+    }
+    Ok((start, end))
+}
+
 async fn getcheckindata(
     State(wecom): State<WeCom>,
     Query(params): Query<Params>,
@@ -60,31 +79,8 @@ async fn getcheckindata(
     authorize(&wecom, &params)?;
     let body: Body = parse_json(&body)?;
     let kind = body.opencheckindatatype.unwrap_or(3);
-    let (Some(start), Some(end)) = (body.starttime, body.endtime) else {
-        return Err(WeComError::with(
-            40058,
-            "starttime and endtime are required",
-        ));
-    };
-    if body.useridlist.is_empty() || body.useridlist.len() > MAX_USERS {
-        return Err(WeComError::with(
-            40058,
-            format!("useridlist must hold 1-{MAX_USERS} userids"),
-        ));
-    }
-    if !within_days(start * 1000, end * 1000, MAX_DAYS) {
-        return Err(WeComError::with(
-            40058,
-            format!("endtime must be after starttime and within {MAX_DAYS} days"),
-        ));
-    }
-    let known: Vec<String> = {
-        let dir = wecom.controls.directory_mut();
-        body.useridlist
-            .iter()
-            .filter_map(|u| dir.user(u).ok().map(|u| u.userid.clone()))
-            .collect()
-    };
+    let (start, end) = checked_range(body.starttime, body.endtime)?;
+    let known = known_users(&wecom, &body.useridlist)?;
     let now = wecom.controls.now_ms();
     let punches = wecom.controls.punches().between(
         wecom.controls.seed(),

@@ -44,6 +44,18 @@ fn department_json(d: &Department) -> Value {
     })
 }
 
+/// The fields new apps (since 2022) only get through `auth/getuserdetail` with the member's consent.
+pub(super) fn sensitive_fields(u: &User) -> Value {
+    json!({
+        "mobile": u.mobile, "gender": u.gender.to_string(), "email": u.email,
+        "biz_mail": format!("{}@sim-corp.wecom.work", u.userid),
+        "avatar": format!("https://wework.qpic.cn/wwhead/{}/0", u.userid),
+        "thumb_avatar": format!("https://wework.qpic.cn/wwhead/{}/100", u.userid),
+        "qr_code": format!("https://open.work.weixin.qq.com/wwopen/userQRCode?vcode={}", u.userid),
+        "address": "",
+    })
+}
+
 /// A member as user/get and user/list show it; `redacted` drops what new apps may not see.
 pub(crate) fn user_json(u: &User, redacted: bool) -> Value {
     let mut user = json!({
@@ -58,15 +70,7 @@ pub(crate) fn user_json(u: &User, redacted: bool) -> Value {
         "open_userid": format!("wo{}", u.userid),
     });
     if !redacted {
-        let sensitive = json!({
-            "mobile": u.mobile, "gender": u.gender.to_string(), "email": u.email,
-            "biz_mail": format!("{}@sim-corp.wecom.work", u.userid),
-            "avatar": format!("https://wework.qpic.cn/wwhead/{}/0", u.userid),
-            "thumb_avatar": format!("https://wework.qpic.cn/wwhead/{}/100", u.userid),
-            "qr_code": format!("https://open.work.weixin.qq.com/wwopen/userQRCode?vcode={}", u.userid),
-            "address": "",
-        });
-        user = merged(user, sensitive);
+        user = merged(user, sensitive_fields(u));
     }
     user
 }

@@ -8,6 +8,8 @@
 mod approval;
 mod attendance;
 mod callbacks;
+mod checkin_daydata;
+mod checkin_rules;
 mod contacts;
 mod errors;
 mod menu;
@@ -158,6 +160,8 @@ impl WeComSim {
             .merge(message::routes())
             .merge(robot::routes())
             .merge(attendance::routes())
+            .merge(checkin_daydata::routes())
+            .merge(checkin_rules::routes())
             .merge(approval::routes())
             .merge(oauth::routes())
             .merge(menu::routes())

@@ -836,3 +836,107 @@ async fn menus_and_workbench_are_validated_and_stored() {
         40058
     );
 }
+
+#[tokio::test]
+async fn consented_logins_unlock_sensitive_fields_by_ticket() {
+    let (sim, served) = start().await;
+    let t = token(&sim, &served).await;
+    let user = sim.controls().directory().users().nth(2).unwrap().clone();
+    let plain = sim.controls().oauth_code_for(&user.userid).unwrap();
+    let base = served
+        .get(&format!(
+            "/cgi-bin/auth/getuserinfo?access_token={t}&code={plain}"
+        ))
+        .await;
+    assert!(base.get("user_ticket").is_none(), "{base}");
+    let consent = sim.controls().oauth_consent_code_for(&user.userid).unwrap();
+    let login = served
+        .get(&format!(
+            "/cgi-bin/auth/getuserinfo?access_token={t}&code={consent}"
+        ))
+        .await;
+    let ticket = login["user_ticket"].as_str().unwrap().to_owned();
+    let path = format!("/cgi-bin/auth/getuserdetail?access_token={t}");
+    let detail = served.post(&path, &json!({"user_ticket": ticket})).await;
+    assert_eq!(
+        (
+            detail["userid"].as_str(),
+            detail["mobile"].as_str(),
+            detail["email"].as_str()
+        ),
+        (
+            Some(user.userid.as_str()),
+            Some(user.mobile.as_str()),
+            Some(user.email.as_str())
+        )
+    );
+    let forged = served.post(&path, &json!({"user_ticket": "forged"})).await;
+    assert_eq!(code(&forged), 84014);
+    sim.controls().advance_clock(Duration::from_secs(1800));
+    let t = token(&sim, &served).await;
+    let path = format!("/cgi-bin/auth/getuserdetail?access_token={t}");
+    let late = served.post(&path, &json!({"user_ticket": ticket})).await;
+    assert_eq!(code(&late), 84014, "tickets last 1800 s");
+}
+
+#[tokio::test]
+async fn day_data_and_rules_follow_the_recorded_check_ins() {
+    let (sim, served) = start().await;
+    let t = token(&sim, &served).await;
+    let userid = sim
+        .controls()
+        .directory()
+        .users()
+        .nth(5)
+        .unwrap()
+        .userid
+        .clone();
+    let end = sim.controls().now_ms() / 1000;
+    let start = end - 6 * 86_400;
+    let range = json!({"starttime": start, "endtime": end, "useridlist": [userid]});
+    let punches = served
+        .post(
+            &format!("/cgi-bin/checkin/getcheckindata?access_token={t}"),
+            &range,
+        )
+        .await;
+    let signed = punches["checkindata"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["exception_type"] != "未打卡")
+        .count();
+    let days = served
+        .post(
+            &format!("/cgi-bin/checkin/getcheckin_daydata?access_token={t}"),
+            &range,
+        )
+        .await;
+    let datas = days["datas"].as_array().unwrap();
+    assert_eq!(datas.len(), 7, "one report per day: {days}");
+    let counted: u64 = datas
+        .iter()
+        .map(|d| d["summary_info"]["checkin_count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(counted as usize, signed);
+    let too_many: Vec<String> = (0..101).map(|i| format!("u{i}")).collect();
+    let refused = served
+        .post(
+            &format!("/cgi-bin/checkin/getcheckinoption?access_token={t}"),
+            &json!({"datetime": end, "useridlist": too_many}),
+        )
+        .await;
+    assert_eq!(code(&refused), 40058);
+    let rules = served
+        .post(
+            &format!("/cgi-bin/checkin/getcheckinoption?access_token={t}"),
+            &json!({"datetime": end, "useridlist": [userid, "ghost"]}),
+        )
+        .await;
+    let info = rules["info"].as_array().unwrap();
+    assert_eq!(info.len(), 1, "unknown members are left out: {rules}");
+    assert_eq!(
+        info[0]["group"]["checkindate"][0]["checkintime"][0]["work_sec"],
+        9 * 3600
+    );
+}
