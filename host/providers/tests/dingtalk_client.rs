@@ -6,8 +6,8 @@ mod support;
 use std::time::Duration;
 
 use support::DingTalk;
-use worklink_providers::api::{ErrorClass, Failure, Recipients};
-use worklink_providers::dingtalk::{ActionCard, Message};
+use worklink_providers::api::{ErrCode, ErrorClass, Failure, Recipients};
+use worklink_providers::dingtalk::{ActionCard, Message, RobotGroupMessage};
 use worklink_providers::sim::SimConfig;
 
 const GETTOKEN: &str = "/gettoken";
@@ -212,4 +212,60 @@ async fn departments_and_everyone_are_addressable_but_tags_are_not() {
         .unwrap_err();
     assert!(err.to_string().contains("no tags"), "{err}");
     assert_eq!(ding.count(ASYNCSEND), 2);
+}
+
+#[tokio::test]
+async fn group_chat_messages_reach_the_recorded_group() {
+    let ding = DingTalk::start().await;
+    let chat = "chat00112233445566778899aabbccddeeff";
+    let text = Message::Text {
+        content: "今日销售已汇总".into(),
+    };
+    let id = ding.client.send_chat_message(chat, &text).await.unwrap();
+    let recorded = ding.sim.controls().group_messages();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(
+        (recorded[0].id.as_str(), recorded[0].conversation.as_str()),
+        (id.as_str(), chat)
+    );
+    assert_eq!(recorded[0].body["msg"]["text"]["content"], "今日销售已汇总");
+
+    let err = ding
+        .client
+        .send_chat_message("not-a-chat", &text)
+        .await
+        .unwrap_err();
+    assert_eq!(err.errcode(), Some(400002));
+    assert_eq!(err.class(), ErrorClass::Permanent);
+    assert_eq!(
+        ding.sim.controls().group_messages().len(),
+        1,
+        "refused sends are not recorded"
+    );
+}
+
+#[tokio::test]
+async fn robot_group_messages_are_recorded_and_foreign_robots_refused() {
+    let ding = DingTalk::start().await;
+    let mut message = RobotGroupMessage {
+        robot_code: ding.sim.credentials().app_key,
+        open_conversation_id: "cidSimGroup==".into(),
+        msg_key: "sampleMarkdown".into(),
+        msg_param: r###"{"title":"日报","text":"## 完成 12 单"}"###.into(),
+    };
+    let key = ding.client.send_group_message(&message).await.unwrap();
+    let recorded = ding.sim.controls().group_messages();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].id, key);
+    assert_eq!(recorded[0].conversation, "cidSimGroup==");
+    assert_eq!(recorded[0].body["msgKey"], "sampleMarkdown");
+
+    message.robot_code = "dingSomeoneElse".into();
+    let err = ding.client.send_group_message(&message).await.unwrap_err();
+    assert!(
+        matches!(&err.failure, Failure::Rejected { errcode: ErrCode::Text(code), .. } if code == "InvalidParameter"),
+        "{err}"
+    );
+    assert_eq!(err.class(), ErrorClass::Permanent);
+    assert_eq!(ding.sim.controls().group_messages().len(), 1);
 }

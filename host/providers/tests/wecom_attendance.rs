@@ -96,3 +96,93 @@ async fn a_reversed_range_is_refused_before_sending() {
     assert!(err.to_string().contains("before it starts"), "{err}");
     assert!(wecom.sim.controls().calls().is_empty());
 }
+
+#[tokio::test]
+async fn day_reports_count_the_recorded_check_ins() {
+    let wecom = WeCom::start().await;
+    let users = wecom.userids(2);
+    let end = wecom.sim.controls().now_ms() / 1000;
+    let start = end - 6 * DAY;
+    let records = wecom
+        .client
+        .checkin_records(CheckinKind::All, &users, start, end)
+        .await
+        .unwrap();
+    let reports = wecom
+        .client
+        .checkin_day_reports(&users, start, end)
+        .await
+        .unwrap();
+    assert_eq!(reports.len(), 2 * 7, "one report per member and day");
+    let counted = |reports: &[worklink_providers::wecom::DayReport]| -> u64 {
+        reports
+            .iter()
+            .map(|r| r.summary_info["checkin_count"].as_u64().unwrap())
+            .sum()
+    };
+    let signed = records
+        .iter()
+        .filter(|r| r.exception_type != "未打卡")
+        .count();
+    assert_eq!(counted(&reports) as usize, signed);
+    assert!(
+        reports
+            .iter()
+            .all(|r| users.contains(&r.base_info["acctid"].as_str().unwrap().to_owned()))
+    );
+
+    wecom.sim.controls().check_in(&users[0]).unwrap();
+    let today = wecom
+        .client
+        .checkin_day_reports(&users[..1], end, end)
+        .await
+        .unwrap();
+    let before = reports
+        .iter()
+        .filter(|r| r.base_info["acctid"] == users[0].as_str())
+        .last()
+        .unwrap();
+    assert_eq!(
+        counted(&today),
+        before.summary_info["checkin_count"].as_u64().unwrap() + 1,
+        "a live check-in shows in that day's report"
+    );
+}
+
+#[tokio::test]
+async fn check_in_rules_explain_the_scheduled_times() {
+    let wecom = WeCom::start().await;
+    let mut users = wecom.userids(2);
+    users.push("ghost".into());
+    let end = wecom.sim.controls().now_ms() / 1000;
+    let options = wecom.client.checkin_options(end, &users).await.unwrap();
+    let named: Vec<&str> = options.iter().map(|o| o.userid.as_str()).collect();
+    assert_eq!(
+        named,
+        vec![users[0].as_str(), users[1].as_str()],
+        "unknown members are left out"
+    );
+    let times = &options[0].group["checkindate"][0]["checkintime"][0];
+    let records = wecom
+        .client
+        .checkin_records(CheckinKind::Work, &users[..1], end - 6 * DAY, end)
+        .await
+        .unwrap();
+    let work_sec = times["work_sec"].as_i64().unwrap();
+    let off_work_sec = times["off_work_sec"].as_i64().unwrap();
+    // Local midnight in UTC+8, the simulated corp's zone.
+    let second_of_day = |t: i64| (t + 8 * 3600).rem_euclid(DAY);
+    assert!(records.iter().all(|r| {
+        let planned = second_of_day(r.sch_checkin_time.unwrap());
+        planned == work_sec || planned == off_work_sec
+    }));
+    assert!(
+        records
+            .iter()
+            .any(|r| r.groupname == options[0].group["groupname"])
+    );
+
+    wecom.sim.controls().set_ip_blocked(true);
+    let err = wecom.client.checkin_options(end, &users).await.unwrap_err();
+    assert_eq!(err.errcode(), Some(60020));
+}

@@ -2,6 +2,8 @@
 
 mod support;
 
+use std::time::Duration;
+
 use support::WeCom;
 use url::Url;
 use worklink_providers::api::ErrorClass;
@@ -44,4 +46,47 @@ async fn authorize_urls_carry_the_app_identity() {
             "{k} missing in {url}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_consented_login_reads_the_sensitive_fields_once_per_ticket_lifetime() {
+    let wecom = WeCom::start().await;
+    let userid = wecom.userids(3).remove(2);
+    let member = wecom
+        .sim
+        .controls()
+        .directory()
+        .user(&userid)
+        .unwrap()
+        .clone();
+    let plain = wecom.sim.controls().oauth_code_for(&userid).unwrap();
+    let silent = wecom.client.login_identity(&plain).await.unwrap();
+    assert!(
+        silent.user_ticket.is_none(),
+        "snsapi_base logins carry no ticket"
+    );
+
+    let code = wecom
+        .sim
+        .controls()
+        .oauth_consent_code_for(&userid)
+        .unwrap();
+    let identity = wecom.client.login_identity(&code).await.unwrap();
+    let ticket = identity
+        .user_ticket
+        .expect("consented logins carry a ticket");
+    let detail = wecom.client.sensitive_detail(&ticket).await.unwrap();
+    assert_eq!(detail.userid, member.userid);
+    assert_eq!(detail.mobile.as_deref(), Some(member.mobile.as_str()));
+    assert_eq!(detail.email.as_deref(), Some(member.email.as_str()));
+    assert_eq!(detail.gender, Some(member.gender.to_string()));
+    assert!(detail.avatar.is_some_and(|a| a.starts_with("https://")));
+
+    wecom
+        .sim
+        .controls()
+        .advance_clock(Duration::from_secs(1800));
+    let expired = wecom.client.sensitive_detail(&ticket).await.unwrap_err();
+    assert_eq!(expired.errcode(), Some(84014));
+    assert_eq!(expired.class(), ErrorClass::Permanent);
 }
