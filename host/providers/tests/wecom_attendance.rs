@@ -139,8 +139,7 @@ async fn day_reports_count_the_recorded_check_ins() {
         .unwrap();
     let before = reports
         .iter()
-        .filter(|r| r.base_info["acctid"] == users[0].as_str())
-        .last()
+        .rfind(|r| r.base_info["acctid"] == users[0].as_str())
         .unwrap();
     assert_eq!(
         counted(&today),
