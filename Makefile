@@ -37,7 +37,8 @@ test-host: plugins pyenv
 test: test-plugins test-host
 
 dev: plugins
-	$(CARGO) run --release -p worklink-server -- dev
+	$(CARGO) build --release -p worklink-server
+	bash scripts/dev.sh
 
 bench: plugins pyenv
 	WORKLINK_PYTHON=$(PY) $(CARGO) bench --workspace

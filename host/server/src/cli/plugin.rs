@@ -1,5 +1,6 @@
 //! `worklink plugin ...`: plugin commands that need no server (inspecting a component file).
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -29,7 +30,11 @@ async fn inspect(file: PathBuf) -> anyhow::Result<ExitCode> {
     let host = WasmHost::new(cli_wasm_config(None))?;
     match host.load_file(&file).await {
         Ok(plugin) => {
-            println!("{}", serde_json::to_string_pretty(&plugin.summary())?);
+            writeln!(
+                std::io::stdout().lock(),
+                "{}",
+                serde_json::to_string_pretty(&plugin.summary())?
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -3,6 +3,7 @@
 //! effects are only listed. A failed, trapped or limited run exits non-zero with the reason on
 //! stderr.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -126,7 +127,12 @@ impl RunArgs {
 
 /// Prints the result as JSON; a failed outcome also goes to stderr and makes the exit non-zero.
 fn report(result: &InvocationResult) -> anyhow::Result<ExitCode> {
-    println!("{}", serde_json::to_string_pretty(result)?);
+    // Written rather than `println!`, which panics when the reader (e.g. `| head`) goes away.
+    writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        serde_json::to_string_pretty(result)?
+    )?;
     match result.outcome.reason() {
         None => Ok(ExitCode::SUCCESS),
         Some(reason) => {
