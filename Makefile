@@ -32,7 +32,7 @@ test-plugins:
 # Host tests run beside a throwaway PostgreSQL: the storage tests cover both database backends.
 test-host: plugins pyenv
 	$(CARGO) build --workspace --bins
-	WORKLINK_PYTHON=$(PY) bash scripts/with-postgres.sh $(CARGO) test --workspace
+	WORKLINK_PYTHON=$(PY) bash scripts/with-postgres.sh $(CARGO) test --workspace --no-fail-fast
 
 test: test-plugins test-host
 
