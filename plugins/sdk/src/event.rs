@@ -92,7 +92,7 @@ impl Event {
         }
     }
 
-    /// An event of `kind` with `payload`, for tests and tools; id and source are placeholders a
+    /// An event of `kind` with `payload`, for tests and tools; id and source are fixed defaults a
     /// test may overwrite.
     pub fn new(kind: impl Into<String>, payload: &serde_json::Value) -> Self {
         let kind = kind.into();

@@ -70,7 +70,7 @@ impl ScriptEngine {
         expression: &str,
     ) -> Result<Condition, ScriptError> {
         // `event` is declared as a plain variable, not a constant: the optimiser folds constants
-        // into the AST, and the compile-time placeholder must not end up baked into it.
+        // into the AST, and the compile-time stand-in value must not end up baked into it.
         let mut scope = Scope::new();
         scope.push_dynamic(EVENT_VAR, Dynamic::UNIT);
         let (_, ast) = self.compile_cached(Mode::Condition, name, &scope, expression)?;

@@ -1,7 +1,7 @@
 //! The database: SQLite by default (one file, WAL), PostgreSQL when several replicas share work.
 //!
 //! [`Store`] wraps one connection pool and knows its [`Backend`]; every query is written once in
-//! SQL both dialects accept (`$N` placeholders, `ON CONFLICT`, `RETURNING`, integer millisecond
+//! SQL both dialects accept (`$N` bind parameters, `ON CONFLICT`, `RETURNING`, integer millisecond
 //! timestamps) and only row claiming differs (`FOR UPDATE SKIP LOCKED` on PostgreSQL, a
 //! single-writer `UPDATE ... WHERE id = (SELECT ... LIMIT 1)` on SQLite). Each backend has its
 //! own migrations directory with the same schema, applied when the store opens.
