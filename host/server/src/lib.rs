@@ -6,6 +6,8 @@
 //! - [`storage`]: the database (SQLite by default, PostgreSQL for several replicas): migrations per
 //!   backend, the inbox, executions, the outbox, tokens, the directory, rules, kv and API keys, with
 //!   secrets encrypted at rest.
+//! - [`wake`]: the bells one pipeline stage rings for the next.
 
 pub mod config;
 pub mod storage;
+pub mod wake;
