@@ -84,12 +84,9 @@ impl Event {
         self.payload_as()
     }
 
-    /// Whether the event's kind matches `pattern` (exact, or a prefix before a trailing `*`).
+    /// Whether the event's kind matches `pattern`; see [`kind_matches`].
     pub fn is(&self, pattern: &str) -> bool {
-        match pattern.strip_suffix('*') {
-            Some(prefix) => self.kind.starts_with(prefix),
-            None => self.kind == pattern,
-        }
+        kind_matches(pattern, &self.kind)
     }
 
     /// An event of `kind` with `payload`, for tests and tools; id and source are fixed defaults a
@@ -116,6 +113,26 @@ fn short_type_name<T>() -> &'static str {
     }
 }
 
+/// Whether event `kind` matches `pattern`, compared dot-separated segment by segment: `*` stands
+/// for exactly one segment, except as the last segment, where it stands for one or more. So
+/// `erp.employee.*` matches `erp.employee.created`, `*.contact.user.created` matches the WeCom and
+/// the DingTalk kind alike, and `*` matches everything. Rule manifests use the same rule, so a
+/// plugin's `handles` list and a rule's `on` pattern mean the same thing.
+pub fn kind_matches(pattern: &str, kind: &str) -> bool {
+    let mut kind_segments = kind.split('.');
+    let mut pattern_segments = pattern.split('.').peekable();
+    while let Some(segment) = pattern_segments.next() {
+        let last = pattern_segments.peek().is_none();
+        match kind_segments.next() {
+            None => return false,
+            Some(_) if segment == "*" && last => return true,
+            Some(actual) if segment == "*" || segment == actual => {}
+            Some(_) => return false,
+        }
+    }
+    kind_segments.next().is_none()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +147,30 @@ mod tests {
 
     impl EventPayload for Ping {
         const KIND: &'static str = "demo.ping";
+    }
+
+    #[test]
+    fn kind_patterns_match_segment_by_segment() {
+        assert!(kind_matches("*", "erp.task.assigned"));
+        assert!(kind_matches("erp.task.assigned", "erp.task.assigned"));
+        assert!(kind_matches("erp.employee.*", "erp.employee.created"));
+        assert!(kind_matches("erp.*", "erp.employee.created"));
+        assert!(kind_matches(
+            "*.contact.user.created",
+            "wecom.contact.user.created"
+        ));
+        assert!(kind_matches(
+            "*.contact.user.created",
+            "dingtalk.contact.user.created"
+        ));
+        assert!(!kind_matches(
+            "*.contact.user.created",
+            "wecom.contact.user.deleted"
+        ));
+        assert!(!kind_matches("erp.employee.*", "erp.employee"));
+        assert!(!kind_matches("erp.task", "erp.task.assigned"));
+        assert!(!kind_matches("erp.task.assigned", "erp.task"));
+        assert!(!kind_matches("erp.tas*", "erp.task"));
     }
 
     #[test]

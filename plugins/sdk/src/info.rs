@@ -78,13 +78,16 @@ mod tests {
     fn builder_fills_every_field() {
         let info = PluginInfo::new("demo", "1.2.3")
             .description("Demo")
-            .handles(["erp.task.assigned", "approval.*"])
+            .handles(["erp.task.assigned", "*.approval.instance.changed"])
             .capabilities([Capability::Log, Capability::Kv])
             .config_schema(&serde_json::json!({"type": "object"}));
         assert_eq!(info.name, "demo");
         assert_eq!(info.version, "1.2.3");
         assert_eq!(info.description, "Demo");
-        assert_eq!(info.handles, ["erp.task.assigned", "approval.*"]);
+        assert_eq!(
+            info.handles,
+            ["erp.task.assigned", "*.approval.instance.changed"]
+        );
         assert_eq!(info.capabilities, [Capability::Log, Capability::Kv]);
         assert_eq!(info.config_schema, r#"{"type":"object"}"#);
     }

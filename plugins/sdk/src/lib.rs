@@ -65,7 +65,7 @@ pub mod testing;
 pub mod types;
 
 pub use config::Config;
-pub use event::{EventPayload, PayloadError};
+pub use event::{EventPayload, PayloadError, kind_matches};
 pub use matcher::Matcher;
 pub use rule::Rule;
 pub use worklink_sdk_macro::{export_matcher, export_rule};

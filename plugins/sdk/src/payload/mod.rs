@@ -13,7 +13,7 @@ mod person;
 mod task;
 
 pub use approval::ApprovalChanged;
-pub use contact::{ContactChange, ContactChanged};
+pub use contact::{DepartmentChanged, UserChanged};
 pub use employee::EmployeeChanged;
 pub use mention::{DocumentRef, Mentioned};
 pub use person::Person;
