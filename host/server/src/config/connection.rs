@@ -30,7 +30,7 @@ const AES_KEY_ENGINE: GeneralPurpose = GeneralPurpose::new(
 pub struct Connection {
     /// The name from the config, used in callback URLs and by rules.
     pub name: String,
-    /// WeCom CorpID or DingTalk corpId; also the receive-id checked in callbacks.
+    /// WeCom CorpID or DingTalk corpId. For WeCom it is also the callback receive-id.
     pub corp_id: String,
     /// The app's AgentId, needed to send app messages.
     pub agent_id: i64,
@@ -67,6 +67,15 @@ impl Connection {
         match self.credentials {
             Credentials::Wecom { .. } => Provider::Wecom,
             Credentials::Dingtalk { .. } => Provider::Dingtalk,
+        }
+    }
+
+    /// The id a callback's plaintext must end with: WeCom encrypts with the CorpID, DingTalk
+    /// (internal apps) with the AppKey. A mismatch means the callback was meant for another app.
+    pub fn receive_id(&self) -> &str {
+        match &self.credentials {
+            Credentials::Wecom { .. } => &self.corp_id,
+            Credentials::Dingtalk { app_key, .. } => app_key,
         }
     }
 

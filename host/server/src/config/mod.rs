@@ -100,7 +100,7 @@ impl Config {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
         let check = Checker { file, env };
-        let raw = deserialize(text, file)?;
+        let raw: RawConfig = deserialize(text, file)?;
         let base_dir = file.parent().unwrap_or(Path::new(""));
 
         let mut connections = Vec::with_capacity(raw.connections.len());
@@ -183,8 +183,12 @@ impl Config {
 }
 
 /// Runs serde over the TOML, turning its errors into [`ConfigError`]s with a key path and a
-/// line/column.
-fn deserialize(text: &str, file: &Path) -> Result<RawConfig, ConfigError> {
+/// line/column. Rule manifests are read through it too, so both kinds of file report mistakes
+/// alike.
+pub(crate) fn deserialize<T: serde::de::DeserializeOwned>(
+    text: &str,
+    file: &Path,
+) -> Result<T, ConfigError> {
     let error = |key: String, span: Option<std::ops::Range<usize>>, reason| ConfigError {
         file: file.to_path_buf(),
         key,

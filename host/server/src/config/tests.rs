@@ -308,3 +308,10 @@ fn unreadable_file_is_a_read_error() {
     assert!(matches!(err.reason, ConfigReason::Read(_)), "{err}");
     assert_eq!(err.file, Path::new("/nonexistent/worklink.toml"));
 }
+
+#[test]
+fn receive_id_is_the_corp_id_for_wecom_and_the_app_key_for_dingtalk() {
+    let config = parse(&full()).unwrap();
+    assert_eq!(config.connection("acme").unwrap().receive_id(), "ww1234");
+    assert_eq!(config.connection("acme-dt").unwrap().receive_id(), "dingappkey");
+}
