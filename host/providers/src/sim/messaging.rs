@@ -3,8 +3,12 @@
 //! Both take members, departments (whole subtrees) and tags/"all", report unknown ids, and then
 //! deliver to each member unless a per-member limit silently drops it. Only the list syntax
 //! (`|` vs `,`) and the answer differ, and those stay in the providers.
+//!
+//! [`DuplicateCheck`] is WeCom's opt-in `enable_duplicate_check`: a sender that may repeat a send
+//! (after a crash, say) asks WeCom to drop an identical message to the same recipients.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
 
 use serde_json::Value;
 
@@ -122,10 +126,69 @@ pub fn deliver(
     message
 }
 
+/// The interval `duplicate_check_interval` defaults to, in seconds (§A message send).
+pub const DUPLICATE_CHECK_DEFAULT_SECS: i64 = 1800;
+/// The longest interval WeCom accepts: 4 hours.
+pub const DUPLICATE_CHECK_MAX_SECS: i64 = 4 * 3600;
+
+/// Remembers recent sends so that a repeat within the sender's interval is accepted but not
+/// delivered again. A send counts as a repeat when its message type, content and recipient
+/// fields are the same as an earlier one's.
+#[derive(Debug, Default)]
+pub struct DuplicateCheck {
+    /// Fingerprint → (sent at, in simulator ms; the message id it was delivered under).
+    sent: Mutex<HashMap<u64, (i64, String)>>,
+}
+
+impl DuplicateCheck {
+    /// Looks `print` up: the id of an identical message sent less than `interval_secs` before
+    /// `now_ms` when `check` is on and there is one; otherwise `None`, and a delivered send is
+    /// remembered under `msgid` (whether or not it asked for the check, as later sends may).
+    pub fn earlier(
+        &self,
+        print: u64,
+        check: bool,
+        interval_secs: i64,
+        now_ms: i64,
+        msgid: &str,
+    ) -> Option<String> {
+        // Every operation is a single lookup or insert, so a poisoned map is still consistent.
+        let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
+        sent.retain(|_, (at, _)| now_ms - *at < DUPLICATE_CHECK_MAX_SECS * 1000);
+        if check
+            && let Some((at, id)) = sent.get(&print)
+            && now_ms - at < interval_secs * 1000
+        {
+            return Some(id.clone());
+        }
+        sent.insert(print, (now_ms, msgid.to_owned()));
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sim::{SimConfig, tenant};
+
+    #[test]
+    fn repeats_inside_the_interval_are_reported_with_the_first_id() {
+        let check = DuplicateCheck::default();
+        assert_eq!(check.earlier(7, true, 60, 0, "m1"), None);
+        assert_eq!(
+            check.earlier(7, true, 60, 59_999, "m2").as_deref(),
+            Some("m1")
+        );
+        // Another message, and the same one once its interval has passed, go through.
+        assert_eq!(check.earlier(8, true, 60, 59_999, "m3"), None);
+        assert_eq!(check.earlier(7, true, 60, 60_000, "m4"), None);
+        // Without the check a repeat is delivered, and becomes the one later repeats match.
+        assert_eq!(check.earlier(7, false, 60, 60_001, "m5"), None);
+        assert_eq!(
+            check.earlier(7, true, 60, 60_002, "m6").as_deref(),
+            Some("m5")
+        );
+    }
 
     #[test]
     fn departments_reach_subtrees_and_unknowns_are_reported() {

@@ -4,23 +4,65 @@
 //! WeCom ignore the other two. Unknown ids come back lower-cased in `invaliduser`/`invalidparty`/
 //! `invalidtag` with errcode 0; when nobody valid remains the call fails with 81013. Delivered
 //! messages go through the 30/min, 1000/h per-member throttle, which drops silently.
+//!
+//! With `enable_duplicate_check: 1`, a message identical to one sent within
+//! `duplicate_check_interval` seconds (default 1800, at most 4 h) is answered as sent, with the
+//! first message's id, and delivered to nobody.
 
-use axum::Router;
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::routing::post;
+use axum::{Extension, Router};
 use serde_json::{Value, json};
 
 use super::errors::{Reply, WeComError, ok};
 use super::token::authorize;
 use super::{Params, WeCom};
 use crate::sim::dialect::parse_json;
-use crate::sim::messaging::{self, Recipients};
+use crate::sim::messaging::{
+    self, DUPLICATE_CHECK_DEFAULT_SECS, DUPLICATE_CHECK_MAX_SECS, DuplicateCheck, Recipients,
+};
+use crate::sim::throttle::fingerprint;
 
 pub(super) fn routes() -> Router<WeCom> {
     Router::new()
         .route("/cgi-bin/message/send", post(send))
         .route("/cgi-bin/message/recall", post(recall))
+        .layer(Extension(Arc::new(DuplicateCheck::default())))
+}
+
+/// `enable_duplicate_check` and `duplicate_check_interval` of a request.
+fn duplicate_check(request: &Value) -> Result<(bool, i64), WeComError> {
+    let enabled = match request.get("enable_duplicate_check") {
+        None => false,
+        Some(flag) => match flag.as_i64() {
+            Some(0) => false,
+            Some(1) => true,
+            _ => {
+                return Err(WeComError::with(
+                    40058,
+                    format!("enable_duplicate_check must be 0 or 1, got {flag}"),
+                ));
+            }
+        },
+    };
+    let interval = match request.get("duplicate_check_interval") {
+        None => DUPLICATE_CHECK_DEFAULT_SECS,
+        Some(value) => value
+            .as_i64()
+            .filter(|secs| (1..=DUPLICATE_CHECK_MAX_SECS).contains(secs))
+            .ok_or_else(|| {
+                WeComError::with(
+                    40058,
+                    format!(
+                        "duplicate_check_interval must be 1..={DUPLICATE_CHECK_MAX_SECS} seconds, got {value}"
+                    ),
+                )
+            })?,
+    };
+    Ok((enabled, interval))
 }
 
 /// Message types message/send accepts.
@@ -90,7 +132,12 @@ fn check_content(msgtype: &str, content: &Value) -> Result<(), WeComError> {
     Ok(())
 }
 
-async fn send(State(wecom): State<WeCom>, Query(params): Query<Params>, body: Bytes) -> Reply {
+async fn send(
+    State(wecom): State<WeCom>,
+    Extension(duplicates): Extension<Arc<DuplicateCheck>>,
+    Query(params): Query<Params>,
+    body: Bytes,
+) -> Reply {
     authorize(&wecom, &params)?;
     let request: Value = parse_json(&body)?;
     let field = |key: &str| request.get(key).and_then(Value::as_str);
@@ -111,6 +158,7 @@ async fn send(State(wecom): State<WeCom>, Query(params): Query<Params>, body: By
     }
     let content = request.get(msgtype).cloned().unwrap_or(Value::Null);
     check_content(msgtype, &content)?;
+    let (check_duplicates, interval) = duplicate_check(&request)?;
 
     let touser = field("touser");
     let to = Recipients {
@@ -129,7 +177,20 @@ async fn send(State(wecom): State<WeCom>, Query(params): Query<Params>, body: By
     if resolved.members.is_empty() {
         return Err(WeComError::new(81013));
     }
-    let msgid = format!("sim{:016x}", wecom.controls.next_sequence());
+    let mut msgid = format!("sim{:016x}", wecom.controls.next_sequence());
+    let print = fingerprint(&json!([
+        msgtype,
+        content,
+        field("touser"),
+        field("toparty"),
+        field("totag")
+    ]));
+    let now = wecom.controls.now_ms();
+    let earlier = duplicates.earlier(print, check_duplicates, interval, now, &msgid);
+    let repeat = earlier.is_some();
+    if let Some(first) = earlier {
+        msgid = first;
+    }
     let answer = json!({
         "invaliduser": resolved.invalid_users.join("|"),
         "invalidparty": resolved.invalid_departments.join("|"),
@@ -137,6 +198,9 @@ async fn send(State(wecom): State<WeCom>, Query(params): Query<Params>, body: By
         "unlicenseduser": "",
         "msgid": msgid,
     });
+    if repeat {
+        return Ok(ok(answer));
+    }
     let agent = wecom.credentials.agent_id.to_string();
     messaging::deliver(
         &wecom.controls,

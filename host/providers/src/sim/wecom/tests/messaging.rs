@@ -68,6 +68,77 @@ async fn message_send_reports_invalid_recipients_and_throttles_silently() {
 }
 
 #[tokio::test]
+async fn duplicate_check_drops_a_repeat_within_the_interval() {
+    let (sim, served) = start().await;
+    let t = token(&sim, &served).await;
+    let agent = sim.credentials().agent_id;
+    let userid = sim
+        .controls()
+        .directory()
+        .users()
+        .next()
+        .unwrap()
+        .userid
+        .clone();
+    let path = format!("/cgi-bin/message/send?access_token={t}");
+    let send = |interval: Option<i64>| {
+        let mut body = json!({"touser": userid, "msgtype": "text", "agentid": agent,
+            "text": {"content": "approved"}, "enable_duplicate_check": 1});
+        if let Some(secs) = interval {
+            body["duplicate_check_interval"] = json!(secs);
+        }
+        body
+    };
+    let first = served.post(&path, &send(None)).await;
+    let repeat = served.post(&path, &send(None)).await;
+    assert_eq!(code(&repeat), 0, "a repeat is accepted: {repeat}");
+    assert_eq!(repeat["msgid"], first["msgid"]);
+    assert_eq!(
+        sim.controls().messages().len(),
+        1,
+        "but not delivered again"
+    );
+
+    // Other content is not a repeat.
+    let mut other = send(None);
+    other["text"]["content"] = json!("rejected");
+    assert_eq!(code(&served.post(&path, &other).await), 0);
+    assert_eq!(sim.controls().messages().len(), 2);
+
+    // The default interval is 1800 s: one second short of it still drops, past it delivers.
+    sim.controls().advance_clock(Duration::from_secs(1799));
+    assert_eq!(code(&served.post(&path, &send(None)).await), 0);
+    assert_eq!(sim.controls().messages().len(), 2);
+    sim.controls().advance_clock(Duration::from_secs(1));
+    let later = served.post(&path, &send(None)).await;
+    assert_ne!(later["msgid"], first["msgid"]);
+    assert_eq!(sim.controls().messages().len(), 3);
+
+    // A longer interval of the request's own, up to 4 h, widens the window (the 2 h token
+    // has expired by then, so a new one is fetched).
+    sim.controls().advance_clock(Duration::from_secs(3 * 3600));
+    let path = format!(
+        "/cgi-bin/message/send?access_token={}",
+        token(&sim, &served).await
+    );
+    let widened = served.post(&path, &send(Some(4 * 3600))).await;
+    assert_eq!(code(&widened), 0, "{widened}");
+    assert_eq!(sim.controls().messages().len(), 3);
+    for bad in [0, 4 * 3600 + 1] {
+        assert_eq!(code(&served.post(&path, &send(Some(bad))).await), 40058);
+    }
+
+    // Without the flag the same message is delivered every time.
+    let mut unchecked = send(None);
+    unchecked
+        .as_object_mut()
+        .unwrap()
+        .remove("enable_duplicate_check");
+    assert_eq!(code(&served.post(&path, &unchecked).await), 0);
+    assert_eq!(sim.controls().messages().len(), 4);
+}
+
+#[tokio::test]
 async fn robot_webhook_key_content_and_rate() {
     let (sim, served) = start().await;
     let key = sim.credentials().robot_key;
