@@ -2,24 +2,27 @@
 //! third-party SDKs (wechatpy, dingtalk-sdk) so the simulators answer as the real services do,
 //! not merely as our own client expects.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
-use serde_json::Value;
-use worklink_e2e::{repo_root, worklink_bin};
+use worklink_e2e::http::{get, post};
+use worklink_e2e::process::Spawned;
+use worklink_e2e::repo_root;
 
 /// A running `worklink sim` and the JSON banner it printed; killed on drop.
-struct Sim {
-    child: Child,
-    banner: Value,
+struct Sim(Spawned);
+
+impl std::ops::Deref for Sim {
+    type Target = Spawned;
+    fn deref(&self) -> &Spawned {
+        &self.0
+    }
 }
 
 impl Sim {
     fn start(provider: &str) -> Sim {
-        let mut child = Command::new(worklink_bin())
-            .args([
+        Sim(Spawned::start(
+            &[
                 "sim",
                 provider,
                 "--listen",
@@ -30,62 +33,15 @@ impl Sim {
                 "5",
                 "--seed",
                 "7",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn worklink sim");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the banner");
-        let banner: Value =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("banner {line:?}: {e}"));
-        Sim { child, banner }
+            ],
+            &[],
+            None,
+        ))
     }
 
     fn base(&self) -> &str {
         self.banner["base_url"].as_str().expect("base_url")
     }
-
-    fn field(&self, name: &str) -> String {
-        match &self.banner[name] {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        }
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("http client")
-}
-
-fn get(url: &str) -> Value {
-    client()
-        .get(url)
-        .send()
-        .and_then(|r| r.json())
-        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
-}
-
-fn post(url: &str, body: &Value) -> Value {
-    client()
-        .post(url)
-        .json(body)
-        .send()
-        .and_then(|r| r.json())
-        .unwrap_or_else(|e| panic!("POST {url}: {e}"))
 }
 
 /// The interpreter of the cross-check venv; `make test` sets it, a bare `cargo test` must not

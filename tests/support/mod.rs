@@ -1,5 +1,8 @@
 //! Helpers shared by the end-to-end tests: where the real `worklink` binary, the compiled plugins
-//! and the shared reference material live.
+//! and the shared reference material live, running it as a child process, and HTTP.
+
+pub mod http;
+pub mod process;
 
 use std::path::PathBuf;
 
