@@ -9,5 +9,6 @@
 //! - [`wake`]: the bells one pipeline stage rings for the next.
 
 pub mod config;
+pub mod http;
 pub mod storage;
 pub mod wake;

@@ -18,7 +18,9 @@ mod error;
 pub mod executions;
 pub mod inbox;
 pub mod kv;
+pub mod listing;
 pub mod outbox;
+mod replay;
 pub mod rules;
 pub mod tokens;
 
