@@ -10,5 +10,8 @@
 
 pub mod config;
 pub mod http;
+pub mod pipeline;
+pub mod rules;
+pub mod schedule;
 pub mod storage;
 pub mod wake;

@@ -14,12 +14,14 @@ pub mod cipher;
 mod claim;
 pub mod connections;
 pub mod directory;
+pub mod directory_lookup;
 mod error;
 pub mod executions;
 pub mod inbox;
 pub mod kv;
 pub mod listing;
 pub mod outbox;
+mod recovery;
 mod replay;
 pub mod rules;
 pub mod tokens;
@@ -224,18 +226,26 @@ mod tests {
 
     #[test]
     fn both_backends_have_the_same_schema_up_to_dialect() {
-        let sqlite = schema_statements(include_str!("../../migrations/sqlite/0001_initial.sql"));
-        let postgres = include_str!("../../migrations/postgres/0001_initial.sql")
-            .replace(
-                "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
-                "INTEGER PRIMARY KEY AUTOINCREMENT",
-            )
-            .replace("BYTEA", "BLOB");
-        assert_eq!(sqlite, schema_statements(&postgres));
         assert_eq!(
             SQLITE_MIGRATIONS.iter().count(),
             POSTGRES_MIGRATIONS.iter().count()
         );
+        for (sqlite, postgres) in SQLITE_MIGRATIONS.iter().zip(POSTGRES_MIGRATIONS.iter()) {
+            assert_eq!(sqlite.version, postgres.version);
+            let postgres_as_sqlite = postgres
+                .sql
+                .replace(
+                    "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+                    "INTEGER PRIMARY KEY AUTOINCREMENT",
+                )
+                .replace("BYTEA", "BLOB");
+            assert_eq!(
+                schema_statements(&sqlite.sql),
+                schema_statements(&postgres_as_sqlite),
+                "migration {} differs between the backends",
+                sqlite.version
+            );
+        }
     }
 
     #[test]

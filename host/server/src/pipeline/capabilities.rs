@@ -1,0 +1,293 @@
+//! The live-read backends a rule's handler gets, over the server's own data.
+//!
+//! - `contacts` reads the directory tables of the rule's connection (kept current by sync), so a
+//!   lookup costs a query, not a provider API call, and works while the provider is unreachable.
+//! - `kv` reads the kv table; writes are staged effects that the outbox applies.
+//! - `attendance` and `approvals` have no local copy: they are read from the provider, and a
+//!   server without a provider client for the connection answers `unavailable`.
+
+use std::sync::Arc;
+
+use worklink_runtime::capability::approvals::ApprovalsBackend;
+use worklink_runtime::capability::attendance::AttendanceBackend;
+use worklink_runtime::capability::contacts::ContactsBackend;
+use worklink_runtime::capability::kv::KvBackend;
+use worklink_runtime::capability::{Backends, CapError};
+use worklink_runtime::types::{
+    ApprovalInstance, Binding, BindingKey, CheckIn, DayReport, Department, TimeRange, User,
+    UserQuery,
+};
+
+use crate::storage::directory::DirectoryUser;
+use crate::storage::directory_lookup::UserSearch;
+use crate::storage::{StorageError, Store};
+
+/// The backends for a rule whose connection is `connection` (`None` when the server has no
+/// connection configured: directory reads then find nothing to read from).
+pub fn backends(store: &Store, connection: Option<&str>) -> Backends {
+    let kv = Arc::new(StoreKv {
+        store: store.clone(),
+    });
+    let contacts: Arc<dyn ContactsBackend> = match connection {
+        Some(connection) => Arc::new(StoreContacts {
+            store: store.clone(),
+            connection: connection.to_owned(),
+        }),
+        None => Arc::new(NoProviderClient { connection: None }),
+    };
+    let provider = Arc::new(NoProviderClient {
+        connection: connection.map(str::to_owned),
+    });
+    Backends {
+        contacts,
+        attendance: provider.clone(),
+        approvals: provider,
+        kv,
+    }
+}
+
+/// A database failure, as the handler sees it: worth retrying later.
+fn unavailable(err: StorageError) -> CapError {
+    CapError::Unavailable(format!("directory store: {err}"))
+}
+
+/// `contacts` over the directory tables of one connection.
+struct StoreContacts {
+    store: Store,
+    connection: String,
+}
+
+impl StoreContacts {
+    /// A stored user as the capability returns it, with the ERP employee id of its binding as
+    /// `employee_no`.
+    async fn user(&self, stored: DirectoryUser) -> Result<User, CapError> {
+        let binding = self
+            .store
+            .binding_for_user(&self.connection, &stored.user_id)
+            .await
+            .map_err(unavailable)?;
+        Ok(User {
+            id: stored.user_id,
+            name: stored.name,
+            mobile: stored.mobile,
+            email: stored.email,
+            title: stored.title,
+            employee_no: binding.map(|b| b.erp_employee_id),
+            departments: stored.department_ids,
+            active: stored.active,
+        })
+    }
+
+    async fn users(&self, ids: Vec<String>) -> Result<Vec<User>, CapError> {
+        let mut users = Vec::with_capacity(ids.len());
+        for id in ids {
+            let stored = self
+                .store
+                .directory_user(&self.connection, &id)
+                .await
+                .map_err(unavailable)?;
+            if let Some(stored) = stored {
+                users.push(self.user(stored).await?);
+            }
+        }
+        Ok(users)
+    }
+}
+
+#[async_trait::async_trait]
+impl ContactsBackend for StoreContacts {
+    async fn get_user(&self, id: &str) -> Result<User, CapError> {
+        match self
+            .store
+            .directory_user(&self.connection, id)
+            .await
+            .map_err(unavailable)?
+        {
+            Some(stored) => self.user(stored).await,
+            None => Err(CapError::NotFound(format!(
+                "user `{id}` in connection `{}`",
+                self.connection
+            ))),
+        }
+    }
+
+    async fn find_users(&self, query: &UserQuery) -> Result<Vec<User>, CapError> {
+        // The employee number lives in the bindings; every other criterion in the users table.
+        let ids = match &query.employee_no {
+            Some(employee) => self
+                .store
+                .binding_for_employee(&self.connection, employee)
+                .await
+                .map_err(unavailable)?
+                .map(|binding| vec![binding.user_id])
+                .unwrap_or_default(),
+            None => self
+                .store
+                .find_directory_users(
+                    &self.connection,
+                    UserSearch {
+                        name: query.name.as_deref(),
+                        mobile: query.mobile.as_deref(),
+                        email: query.email.as_deref(),
+                    },
+                )
+                .await
+                .map_err(unavailable)?,
+        };
+        let users = self.users(ids).await?;
+        Ok(users.into_iter().filter(|u| query.matches(u)).collect())
+    }
+
+    async fn get_department(&self, id: &str) -> Result<Department, CapError> {
+        let department = self
+            .store
+            .directory_department(&self.connection, id)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| {
+                CapError::NotFound(format!(
+                    "department `{id}` in connection `{}`",
+                    self.connection
+                ))
+            })?;
+        Ok(Department {
+            id: department.dept_id,
+            name: department.name,
+            parent: department.parent_id,
+        })
+    }
+
+    async fn department_members(
+        &self,
+        department: &str,
+        recursive: bool,
+    ) -> Result<Vec<User>, CapError> {
+        self.get_department(department).await?;
+        let mut departments = vec![department.to_owned()];
+        if recursive {
+            // Breadth-first down the tree; `departments` doubles as the visited list, so a
+            // malformed tree with a cycle still ends.
+            let mut next = 0;
+            while next < departments.len() {
+                let children = self
+                    .store
+                    .child_departments(&self.connection, &departments[next])
+                    .await
+                    .map_err(unavailable)?;
+                for child in children {
+                    if !departments.contains(&child) {
+                        departments.push(child);
+                    }
+                }
+                next += 1;
+            }
+        }
+        let mut ids = Vec::new();
+        for dept in &departments {
+            for id in self
+                .store
+                .department_members(&self.connection, dept)
+                .await
+                .map_err(unavailable)?
+            {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        self.users(ids).await
+    }
+
+    async fn resolve_binding(&self, key: &BindingKey) -> Result<Option<Binding>, CapError> {
+        let binding = match key {
+            BindingKey::Employee(id) => self.store.binding_for_employee(&self.connection, id).await,
+            BindingKey::User(id) => self.store.binding_for_user(&self.connection, id).await,
+        }
+        .map_err(unavailable)?;
+        Ok(binding.map(|b| Binding {
+            employee_id: b.erp_employee_id,
+            user_id: b.user_id,
+        }))
+    }
+}
+
+/// `kv` over the kv table. Values are stored as bytes; the capability deals in text.
+struct StoreKv {
+    store: Store,
+}
+
+#[async_trait::async_trait]
+impl KvBackend for StoreKv {
+    async fn get(&self, scope: &str, key: &str) -> Result<Option<String>, CapError> {
+        let value = self
+            .store
+            .kv_get(scope, key)
+            .await
+            .map_err(|e| CapError::Unavailable(format!("kv store: {e}")))?;
+        value
+            .map(|bytes| {
+                String::from_utf8(bytes).map_err(|_| {
+                    CapError::Invalid(format!("kv value `{key}` in `{scope}` is not UTF-8 text"))
+                })
+            })
+            .transpose()
+    }
+}
+
+/// Reads that only the provider can answer, on a server that has no client for the connection.
+struct NoProviderClient {
+    connection: Option<String>,
+}
+
+impl NoProviderClient {
+    fn unavailable(&self, what: &str) -> CapError {
+        CapError::Unavailable(match &self.connection {
+            Some(connection) => format!(
+                "{what} are read from the provider, and this server has no provider client for \
+                 connection `{connection}`"
+            ),
+            None => format!("{what} need a connection, and none is configured"),
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl AttendanceBackend for NoProviderClient {
+    async fn check_ins(&self, _: &[String], _: TimeRange) -> Result<Vec<CheckIn>, CapError> {
+        Err(self.unavailable("check-ins"))
+    }
+
+    async fn day_reports(&self, _: &[String], _: TimeRange) -> Result<Vec<DayReport>, CapError> {
+        Err(self.unavailable("day reports"))
+    }
+}
+
+#[async_trait::async_trait]
+impl ApprovalsBackend for NoProviderClient {
+    async fn get_instance(&self, _: &str) -> Result<ApprovalInstance, CapError> {
+        Err(self.unavailable("approval instances"))
+    }
+}
+
+#[async_trait::async_trait]
+impl ContactsBackend for NoProviderClient {
+    async fn get_user(&self, _: &str) -> Result<User, CapError> {
+        Err(self.unavailable("directory users"))
+    }
+
+    async fn find_users(&self, _: &UserQuery) -> Result<Vec<User>, CapError> {
+        Err(self.unavailable("directory users"))
+    }
+
+    async fn get_department(&self, _: &str) -> Result<Department, CapError> {
+        Err(self.unavailable("departments"))
+    }
+
+    async fn department_members(&self, _: &str, _: bool) -> Result<Vec<User>, CapError> {
+        Err(self.unavailable("department members"))
+    }
+
+    async fn resolve_binding(&self, _: &BindingKey) -> Result<Option<Binding>, CapError> {
+        Err(self.unavailable("bindings"))
+    }
+}
