@@ -8,7 +8,9 @@
 //!   secrets encrypted at rest.
 //! - [`wake`]: the bells one pipeline stage rings for the next.
 
+pub mod clients;
 pub mod config;
+pub mod delivery;
 pub mod http;
 pub mod pipeline;
 pub mod rules;
