@@ -17,24 +17,47 @@ const WORKER: &str = "test-worker";
 
 async fn enabled_rule_runs_and_its_effect_enters_the_outbox(store: &Store) {
     let fx = Fixture::new(store).await;
-    fx.rule("task-notify", &shipped_manifest("task-notify"), &TASK_NOTIFY_GRANTS)
+    fx.rule(
+        "task-notify",
+        &shipped_manifest("task-notify"),
+        &TASK_NOTIFY_GRANTS,
+    )
+    .await;
+    let event = fx
+        .event("T-1", "erp.task.assigned", task_assigned("T-1"))
         .await;
-    let event = fx.event("T-1", "erp.task.assigned", task_assigned("T-1")).await;
 
     let matched = fx.pipeline.match_pending().await.unwrap();
     assert_eq!((matched.events, matched.executions), (1, 1));
-    let report = fx.pipeline.run_one(WORKER).await.unwrap().expect("an execution is due");
+    let report = fx
+        .pipeline
+        .run_one(WORKER)
+        .await
+        .unwrap()
+        .expect("an execution is due");
     assert_eq!(report.status, ExecutionStatus::Succeeded, "{report:?}");
     assert_eq!(report.rule.as_deref(), Some("task-notify"));
     assert_eq!(report.effects, 1);
 
-    let execution = fx.store.execution(report.execution_id).await.unwrap().unwrap();
+    let execution = fx
+        .store
+        .execution(report.execution_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(execution.event_id, event);
     assert!(execution.logs.contains("staged as"), "{}", execution.logs);
-    let effects = fx.store.effects_of_execution(report.execution_id).await.unwrap();
+    let effects = fx
+        .store
+        .effects_of_execution(report.execution_id)
+        .await
+        .unwrap();
     assert_eq!(effects.len(), 1);
     let effect = &effects[0];
-    assert_eq!(effect.idempotency_key, format!("exec-{}/1", report.execution_id));
+    assert_eq!(
+        effect.idempotency_key,
+        format!("exec-{}/1", report.execution_id)
+    );
     assert_eq!(effect.kind, "message");
     assert_eq!(effect.status, EffectStatus::Pending);
     let payload: serde_json::Value = serde_json::from_str(&effect.payload).unwrap();
@@ -56,19 +79,32 @@ async fn a_disabled_rule_never_runs(store: &Store) {
         .approve_rule_grants("task-notify", &TASK_NOTIFY_GRANTS, 0)
         .await
         .unwrap();
-    fx.event("T-1", "erp.task.assigned", task_assigned("T-1")).await;
+    fx.event("T-1", "erp.task.assigned", task_assigned("T-1"))
+        .await;
     let matched = fx.pipeline.match_pending().await.unwrap();
     assert_eq!((matched.events, matched.executions), (1, 0));
     assert!(fx.pipeline.run_one(WORKER).await.unwrap().is_none());
 
     // Enabled, matched, then disabled before a worker got to it: skipped, nothing staged.
-    fx.store.set_rule_enabled("task-notify", true, 0).await.unwrap();
-    fx.event("T-2", "erp.task.assigned", task_assigned("T-2")).await;
+    fx.store
+        .set_rule_enabled("task-notify", true, 0)
+        .await
+        .unwrap();
+    fx.event("T-2", "erp.task.assigned", task_assigned("T-2"))
+        .await;
     assert_eq!(fx.pipeline.match_pending().await.unwrap().executions, 1);
-    fx.store.set_rule_enabled("task-notify", false, 0).await.unwrap();
+    fx.store
+        .set_rule_enabled("task-notify", false, 0)
+        .await
+        .unwrap();
     let report = fx.pipeline.run_one(WORKER).await.unwrap().unwrap();
     assert_eq!(report.status, ExecutionStatus::Skipped);
-    let execution = fx.store.execution(report.execution_id).await.unwrap().unwrap();
+    let execution = fx
+        .store
+        .execution(report.execution_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(execution.logs.contains("is disabled"), "{}", execution.logs);
     assert_eq!(fx.count("outbox").await, 0);
 }
@@ -82,7 +118,8 @@ async fn an_unapproved_capability_is_denied(store: &Store) {
         &[Capability::Contacts, Capability::Log],
     )
     .await;
-    fx.event("T-1", "erp.task.assigned", task_assigned("T-1")).await;
+    fx.event("T-1", "erp.task.assigned", task_assigned("T-1"))
+        .await;
     fx.pipeline.match_pending().await.unwrap();
     let report = fx.pipeline.run_one(WORKER).await.unwrap().unwrap();
     // A denial is not retryable: retrying cannot grant the capability.
@@ -103,14 +140,27 @@ async fn a_false_condition_skips_the_rule(store: &Store) {
     let mut other = task_assigned("T-1");
     other["project"] = json!("Sales");
     fx.event("T-1", "erp.task.assigned", other).await;
-    fx.event("T-2", "erp.task.assigned", task_assigned("T-2")).await;
+    fx.event("T-2", "erp.task.assigned", task_assigned("T-2"))
+        .await;
     assert_eq!(fx.pipeline.match_pending().await.unwrap().executions, 2);
 
     let first = fx.pipeline.run_one(WORKER).await.unwrap().unwrap();
     assert_eq!(first.status, ExecutionStatus::Skipped);
-    let logs = fx.store.execution(first.execution_id).await.unwrap().unwrap().logs;
+    let logs = fx
+        .store
+        .execution(first.execution_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .logs;
     assert!(logs.contains("`when` is false"), "{logs}");
-    assert!(fx.store.effects_of_execution(first.execution_id).await.unwrap().is_empty());
+    assert!(
+        fx.store
+            .effects_of_execution(first.execution_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let second = fx.pipeline.run_one(WORKER).await.unwrap().unwrap();
     assert_eq!(second.status, ExecutionStatus::Succeeded);
@@ -119,9 +169,15 @@ async fn a_false_condition_skips_the_rule(store: &Store) {
 
 async fn matching_an_event_twice_queues_it_once(store: &Store) {
     let fx = Fixture::new(store).await;
-    fx.rule("task-notify", &shipped_manifest("task-notify"), &TASK_NOTIFY_GRANTS)
+    fx.rule(
+        "task-notify",
+        &shipped_manifest("task-notify"),
+        &TASK_NOTIFY_GRANTS,
+    )
+    .await;
+    let event = fx
+        .event("T-1", "erp.task.assigned", task_assigned("T-1"))
         .await;
-    let event = fx.event("T-1", "erp.task.assigned", task_assigned("T-1")).await;
     // Two replicas read the same unmatched event before either marks it matched.
     let version = fx.store.rule("task-notify").await.unwrap().unwrap();
     let version_id = version.current_version.unwrap().id;
@@ -137,8 +193,12 @@ async fn matching_an_event_twice_queues_it_once(store: &Store) {
 
 async fn an_event_no_rule_wants_is_matched_without_executions(store: &Store) {
     let fx = Fixture::new(store).await;
-    fx.rule("task-notify", &shipped_manifest("task-notify"), &TASK_NOTIFY_GRANTS)
-        .await;
+    fx.rule(
+        "task-notify",
+        &shipped_manifest("task-notify"),
+        &TASK_NOTIFY_GRANTS,
+    )
+    .await;
     fx.event("M-1", "erp.mention", json!({"text": "hi"})).await;
     let matched = fx.pipeline.match_pending().await.unwrap();
     assert_eq!((matched.events, matched.executions), (1, 0));

@@ -59,7 +59,7 @@ impl RuleCache {
         let rule = Rule::from_version(version)?;
         let script_error = |source| PipelineError::Script {
             rule: rule.manifest.name.clone(),
-            source,
+            source: Box::new(source),
         };
         let condition = rule
             .manifest

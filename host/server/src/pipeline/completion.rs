@@ -186,7 +186,12 @@ mod tests {
                 value: "v".into(),
             },
         };
-        let ok = result(Outcome::Ok { output: serde_json::Value::Null }, vec![staged]);
+        let ok = result(
+            Outcome::Ok {
+                output: serde_json::Value::Null,
+            },
+            vec![staged],
+        );
         let completion = judge(&ok, 1);
         let executions::Outcome::Succeeded { effects } = completion.outcome else {
             panic!("{completion:?}");
@@ -199,7 +204,11 @@ mod tests {
                 "value": "v", "connection": "acme"})
         );
         assert_eq!(completion.usage.duration_ms, 2);
-        assert!(completion.logs.ends_with("\"message\":\"ran\"}\n"), "{}", completion.logs);
+        assert!(
+            completion.logs.ends_with("\"message\":\"ran\"}\n"),
+            "{}",
+            completion.logs
+        );
     }
 
     #[test]
@@ -220,12 +229,18 @@ mod tests {
         );
         assert!(matches!(
             judge(&trap, 2).outcome,
-            executions::Outcome::Retry { retry_at: 12_000, .. }
+            executions::Outcome::Retry {
+                retry_at: 12_000,
+                ..
+            }
         ));
         let executions::Outcome::Failed { error } = judge(&trap, 3).outcome else {
             panic!("the third failure is final");
         };
-        assert!(error.starts_with("gave up after 3 attempts: trap"), "{error}");
+        assert!(
+            error.starts_with("gave up after 3 attempts: trap"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -238,9 +253,20 @@ mod tests {
             }),
             vec![],
         );
-        assert!(matches!(judge(&permanent, 1).outcome, executions::Outcome::Failed { .. }));
-        let config = result(Outcome::InvalidConfig { message: "bad".into() }, vec![]);
-        assert!(matches!(judge(&config, 1).outcome, executions::Outcome::Failed { .. }));
+        assert!(matches!(
+            judge(&permanent, 1).outcome,
+            executions::Outcome::Failed { .. }
+        ));
+        let config = result(
+            Outcome::InvalidConfig {
+                message: "bad".into(),
+            },
+            vec![],
+        );
+        assert!(matches!(
+            judge(&config, 1).outcome,
+            executions::Outcome::Failed { .. }
+        ));
     }
 
     #[test]
@@ -248,6 +274,10 @@ mod tests {
         let declined = result(Outcome::NotHandled { kind: "x.y".into() }, vec![]);
         let completion = judge(&declined, 1);
         assert_eq!(completion.outcome, executions::Outcome::Skipped);
-        assert!(completion.logs.contains("does not handle `x.y`"), "{}", completion.logs);
+        assert!(
+            completion.logs.contains("does not handle `x.y`"),
+            "{}",
+            completion.logs
+        );
     }
 }

@@ -21,9 +21,9 @@ pub enum PipelineError {
     Script {
         /// The rule.
         rule: String,
-        /// The compile error, with line and column.
+        /// The compile error, with line and column (boxed: it is large and rare).
         #[source]
-        source: ScriptError,
+        source: Box<ScriptError>,
     },
     /// A plugin could not be loaded.
     #[error(transparent)]

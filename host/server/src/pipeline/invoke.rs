@@ -62,9 +62,10 @@ impl Pipeline {
                 }
                 Err(e) => host_error(e.to_string()),
             },
-            (HandlerRef::Script(file), None) => {
-                host_error(format!("script `{file}` of rule `{}` was not compiled", manifest.name))
-            }
+            (HandlerRef::Script(file), None) => host_error(format!(
+                "script `{file}` of rule `{}` was not compiled",
+                manifest.name
+            )),
         }
     }
 }

@@ -159,7 +159,10 @@ impl Pipeline {
     }
 
     /// The connection a rule's messages go to: its own, or the first configured one.
-    fn connection_for(&self, rule: &compiled::CompiledRule) -> Result<Option<String>, PipelineError> {
+    fn connection_for(
+        &self,
+        rule: &compiled::CompiledRule,
+    ) -> Result<Option<String>, PipelineError> {
         match &rule.rule.manifest.connection {
             Some(name) if self.options.connections.contains(name) => Ok(Some(name.clone())),
             Some(name) => Err(PipelineError::UnknownConnection {

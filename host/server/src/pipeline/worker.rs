@@ -77,7 +77,10 @@ impl Pipeline {
             Ok(rule) => rule,
             Err(e) => {
                 let error = e.to_string();
-                return Ok((Some(version.rule_id), without_run(fail(error.clone()), error)));
+                return Ok((
+                    Some(version.rule_id),
+                    without_run(fail(error.clone()), error),
+                ));
             }
         };
         let name = Some(rule.name().to_owned());

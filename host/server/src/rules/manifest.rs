@@ -109,9 +109,8 @@ impl Manifest {
     /// rule's name).
     pub fn parse(text: &str, file: &Path) -> Result<Self, ConfigError> {
         let raw: RawManifest = crate::config::deserialize(text, file)?;
-        let invalid = |key: &str, reason: String| {
-            manifest_error(file, key, ConfigReason::Invalid(reason))
-        };
+        let invalid =
+            |key: &str, reason: String| manifest_error(file, key, ConfigReason::Invalid(reason));
 
         check_name(&raw.name).map_err(|reason| invalid("name", reason))?;
         let stem = file.file_stem().map(|s| s.to_string_lossy());
@@ -128,7 +127,10 @@ impl Manifest {
         if let Some(when) = &raw.when
             && when.trim().is_empty()
         {
-            return Err(invalid("when", "is empty; leave it out to run on every match".into()));
+            return Err(invalid(
+                "when",
+                "is empty; leave it out to run on every match".into(),
+            ));
         }
         if let Some(connection) = &raw.connection {
             check_name(connection).map_err(|reason| invalid("connection", reason))?;
@@ -173,7 +175,11 @@ impl Manifest {
                     .as_deref()
                     .unwrap_or(crate::config::DEFAULT_TIMEZONE);
                 CronSchedule::parse(&cron, zone).map_err(|e| {
-                    let key = if e.is_timezone() { "timezone" } else { "schedule" };
+                    let key = if e.is_timezone() {
+                        "timezone"
+                    } else {
+                        "schedule"
+                    };
                     invalid(key, e.to_string())
                 })?;
                 Some(ScheduleSpec {
@@ -273,7 +279,8 @@ mod tests {
         (err.key.clone(), err.to_string())
     }
 
-    const MINIMAL: &str = "name = \"notify\"\non = \"erp.task.assigned\"\nplugin = \"task-notify\"\n";
+    const MINIMAL: &str =
+        "name = \"notify\"\non = \"erp.task.assigned\"\nplugin = \"task-notify\"\n";
 
     #[test]
     fn a_full_manifest_parses_with_its_defaults_filled_in() {
@@ -386,11 +393,20 @@ attempts = 5
             })
         );
         assert_eq!(error(cron).0, "schedule");
-        assert_eq!(error(&format!("{cron}schedule = \"61 * * * *\"\n")).0, "schedule");
         assert_eq!(
-            error(&format!("{cron}schedule = \"0 9 * * *\"\ntimezone = \"Mars/Olympus\"\n")).0,
+            error(&format!("{cron}schedule = \"61 * * * *\"\n")).0,
+            "schedule"
+        );
+        assert_eq!(
+            error(&format!(
+                "{cron}schedule = \"0 9 * * *\"\ntimezone = \"Mars/Olympus\"\n"
+            ))
+            .0,
             "timezone"
         );
-        assert_eq!(error(&format!("{MINIMAL}schedule = \"0 9 * * *\"\n")).0, "schedule");
+        assert_eq!(
+            error(&format!("{MINIMAL}schedule = \"0 9 * * *\"\n")).0,
+            "schedule"
+        );
     }
 }

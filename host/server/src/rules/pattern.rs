@@ -133,7 +133,14 @@ mod tests {
 
     #[test]
     fn malformed_patterns_say_why() {
-        for bad in ["", "erp..task", "erp.*.assigned", "*.*", "erp.task*", "erp task"] {
+        for bad in [
+            "",
+            "erp..task",
+            "erp.*.assigned",
+            "*.*",
+            "erp.task*",
+            "erp task",
+        ] {
             let err = EventPattern::parse(bad).unwrap_err();
             assert!(err.contains(&format!("`{bad}`")), "{bad}: {err}");
         }
@@ -141,7 +148,13 @@ mod tests {
 
     #[test]
     fn displays_as_written() {
-        for text in ["*", "schedule", "erp.task.*", "*.contact.user.created", "erp.mention"] {
+        for text in [
+            "*",
+            "schedule",
+            "erp.task.*",
+            "*.contact.user.created",
+            "erp.mention",
+        ] {
             assert_eq!(pattern(text).to_string(), text);
         }
     }

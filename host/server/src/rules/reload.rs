@@ -105,8 +105,7 @@ fn read_dir(dir: &Path) -> Result<BTreeMap<String, RuleSource>, RuleError> {
 /// mistakes are reported now, with the file and key, rather than on the first event.
 fn read_rule(dir: &Path, path: &Path, engine: &ScriptEngine) -> Result<RuleSource, RuleError> {
     let read = |path: &Path, key: &str| {
-        std::fs::read_to_string(path)
-            .map_err(|e| manifest_error(path, key, ConfigReason::Read(e)))
+        std::fs::read_to_string(path).map_err(|e| manifest_error(path, key, ConfigReason::Read(e)))
     };
     let text = read(path, "")?;
     let manifest = Manifest::parse(&text, path)?;
@@ -119,9 +118,9 @@ fn read_rule(dir: &Path, path: &Path, engine: &ScriptEngine) -> Result<RuleSourc
         HandlerRef::Plugin(_) => None,
         HandlerRef::Script(file) => {
             let text = read(&dir.join(file), "script")?;
-            engine
-                .compile(file, &text)
-                .map_err(|e| manifest_error(path, "script", ConfigReason::Invalid(e.to_string())))?;
+            engine.compile(file, &text).map_err(|e| {
+                manifest_error(path, "script", ConfigReason::Invalid(e.to_string()))
+            })?;
             Some(ScriptSource {
                 file: file.clone(),
                 text,

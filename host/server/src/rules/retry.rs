@@ -38,7 +38,9 @@ impl RetryPolicy {
     /// How long to wait after failed attempt `attempt` (1-based): `backoff_ms × 2^(attempt-1)`,
     /// capped at `max_backoff_ms`.
     pub fn delay_after(&self, attempt: i64) -> u64 {
-        let doublings = u32::try_from(attempt.saturating_sub(1)).unwrap_or(u32::MAX).min(63);
+        let doublings = u32::try_from(attempt.saturating_sub(1))
+            .unwrap_or(u32::MAX)
+            .min(63);
         self.backoff_ms
             .saturating_mul(1u64 << doublings)
             .min(self.max_backoff_ms)
@@ -47,9 +49,15 @@ impl RetryPolicy {
     /// Why the policy is unusable, naming the key.
     pub(crate) fn problem(&self) -> Option<(&'static str, &'static str)> {
         if self.attempts == 0 {
-            Some(("retry.attempts", "must be at least 1 (the first run counts)"))
+            Some((
+                "retry.attempts",
+                "must be at least 1 (the first run counts)",
+            ))
         } else if self.max_backoff_ms < self.backoff_ms {
-            Some(("retry.max_backoff_ms", "must not be less than retry.backoff_ms"))
+            Some((
+                "retry.max_backoff_ms",
+                "must not be less than retry.backoff_ms",
+            ))
         } else {
             None
         }
@@ -92,7 +100,10 @@ mod tests {
             max_backoff_ms: 1,
             ..RetryPolicy::default()
         };
-        assert_eq!(inverted.problem().map(|p| p.0), Some("retry.max_backoff_ms"));
+        assert_eq!(
+            inverted.problem().map(|p| p.0),
+            Some("retry.max_backoff_ms")
+        );
         assert_eq!(RetryPolicy::default().problem(), None);
     }
 }

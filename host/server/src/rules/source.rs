@@ -118,6 +118,9 @@ mod tests {
     fn content_that_is_not_a_rule_source_is_reported_with_the_rule() {
         let err = Rule::from_version(&version("on = \"x\"".into())).unwrap_err();
         assert!(matches!(err, RuleError::Content { .. }), "{err}");
-        assert!(err.to_string().starts_with("rule `notify` version 2"), "{err}");
+        assert!(
+            err.to_string().starts_with("rule `notify` version 2"),
+            "{err}"
+        );
     }
 }

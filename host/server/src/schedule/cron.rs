@@ -56,7 +56,10 @@ impl CronSchedule {
     /// The first fire time strictly after `after`, or `None` if the expression never fires again
     /// (or `after` is outside what the calendar can represent).
     pub fn next_after(&self, after: Millis) -> Option<Millis> {
-        let start = Utc.timestamp_millis_opt(after).single()?.with_timezone(&self.zone);
+        let start = Utc
+            .timestamp_millis_opt(after)
+            .single()?
+            .with_timezone(&self.zone);
         self.cron
             .find_next_occurrence(&start, false)
             .ok()
@@ -92,7 +95,10 @@ mod tests {
     fn fires_at_local_time_in_its_zone() {
         let nine_shanghai = CronSchedule::parse("0 9 * * 1-5", "Asia/Shanghai").unwrap();
         // 09:00 in Shanghai is 01:00 UTC.
-        assert_eq!(nine_shanghai.next_after(MONDAY_UTC), Some(MONDAY_UTC + HOUR));
+        assert_eq!(
+            nine_shanghai.next_after(MONDAY_UTC),
+            Some(MONDAY_UTC + HOUR)
+        );
         let nine_utc = CronSchedule::parse("0 9 * * 1-5", "UTC").unwrap();
         assert_eq!(nine_utc.next_after(MONDAY_UTC), Some(MONDAY_UTC + 9 * HOUR));
     }
@@ -113,10 +119,23 @@ mod tests {
         let hourly = CronSchedule::parse("0 * * * *", "UTC").unwrap();
         assert_eq!(
             hourly.fires_between(MONDAY_UTC, MONDAY_UTC + 3 * HOUR, 10),
-            [MONDAY_UTC + HOUR, MONDAY_UTC + 2 * HOUR, MONDAY_UTC + 3 * HOUR]
+            [
+                MONDAY_UTC + HOUR,
+                MONDAY_UTC + 2 * HOUR,
+                MONDAY_UTC + 3 * HOUR
+            ]
         );
-        assert_eq!(hourly.fires_between(MONDAY_UTC, MONDAY_UTC + 3 * HOUR, 2).len(), 2);
-        assert!(hourly.fires_between(MONDAY_UTC, MONDAY_UTC + 1, 10).is_empty());
+        assert_eq!(
+            hourly
+                .fires_between(MONDAY_UTC, MONDAY_UTC + 3 * HOUR, 2)
+                .len(),
+            2
+        );
+        assert!(
+            hourly
+                .fires_between(MONDAY_UTC, MONDAY_UTC + 1, 10)
+                .is_empty()
+        );
     }
 
     #[test]

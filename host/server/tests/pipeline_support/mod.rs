@@ -37,9 +37,8 @@ pub fn shipped_manifest(name: &str) -> String {
 pub fn task_notify_wasm() -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../plugins/target/wasm32-wasip2/release/task_notify.wasm");
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!("{}: {e}: run `make plugins` first", path.display())
-    })
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}: run `make plugins` first", path.display()))
 }
 
 /// A small wasm host; compiled components are cached across the tests of one build.
@@ -150,7 +149,10 @@ impl Fixture {
     pub async fn rule(&self, name: &str, manifest: &str, grants: &[Capability]) {
         self.write(&format!("{name}.toml"), manifest);
         self.reload().await;
-        self.store.approve_rule_grants(name, grants, NOW).await.unwrap();
+        self.store
+            .approve_rule_grants(name, grants, NOW)
+            .await
+            .unwrap();
         self.store.set_rule_enabled(name, true, NOW).await.unwrap();
     }
 
