@@ -9,6 +9,8 @@ use serde::Serialize;
 use worklink_providers::crypto::CryptoError;
 use worklink_providers::events::ingest::IngestError;
 
+use crate::pipeline::{PipelineError, PluginError};
+use crate::rules::RuleError;
 use crate::storage::StorageError;
 
 /// A failed request.
@@ -50,6 +52,15 @@ pub enum AppError {
     /// The body is larger than `limits.body_limit_bytes`.
     #[error("request body is larger than the configured limit (limits.body_limit_bytes)")]
     BodyTooLarge,
+    /// Reloading rules failed (a manifest names its file, key and reason).
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    /// A dry run could not be carried out.
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    /// A plugin could not be installed or loaded.
+    #[error(transparent)]
+    Plugin(#[from] PluginError),
     /// The database failed; the detail is logged, the client sees only that storage failed.
     #[error("storage failure: {0}")]
     Storage(#[from] StorageError),
@@ -92,10 +103,45 @@ impl AppError {
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             AppError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
-            AppError::Storage(StorageError::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
-            AppError::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "storage"),
+            AppError::Rule(RuleError::Manifest(_)) => (StatusCode::BAD_REQUEST, "invalid_rule"),
+            AppError::Rule(RuleError::Storage(err))
+            | AppError::Pipeline(PipelineError::Storage(err)) => storage_class(err),
+            AppError::Rule(_) => (StatusCode::INTERNAL_SERVER_ERROR, "rules_unreadable"),
+            AppError::Pipeline(PipelineError::UnknownRule(_)) => {
+                (StatusCode::NOT_FOUND, "not_found")
+            }
+            AppError::Pipeline(PipelineError::Plugin(err)) | AppError::Plugin(err) => {
+                plugin_class(err)
+            }
+            AppError::Pipeline(
+                PipelineError::Script { .. } | PipelineError::UnknownConnection { .. },
+            ) => (StatusCode::CONFLICT, "rule_not_runnable"),
+            AppError::Pipeline(PipelineError::Rule(_)) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "rules_unreadable")
+            }
+            AppError::Storage(err) => storage_class(err),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         }
+    }
+}
+
+/// A storage failure: a missing row is the client's 404, anything else the server's 500.
+fn storage_class(err: &StorageError) -> (StatusCode, &'static str) {
+    match err {
+        StorageError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "storage"),
+    }
+}
+
+/// A plugin failure: a bad upload or name is the client's, an unreadable directory the server's.
+fn plugin_class(err: &PluginError) -> (StatusCode, &'static str) {
+    match err {
+        PluginError::NotInstalled { .. } => (StatusCode::NOT_FOUND, "not_found"),
+        PluginError::Load { .. } | PluginError::InvalidName(_) => {
+            (StatusCode::BAD_REQUEST, "invalid_plugin")
+        }
+        PluginError::NameMismatch { .. } => (StatusCode::CONFLICT, "plugin_name_mismatch"),
+        PluginError::Io { .. } => (StatusCode::INTERNAL_SERVER_ERROR, "plugins_dir"),
     }
 }
 
@@ -104,8 +150,14 @@ impl IntoResponse for AppError {
         let (status, error) = self.classify();
         let detail = match &self {
             // Database errors can quote SQL and row values; they go to the log only.
-            AppError::Storage(StorageError::NotFound(what)) => format!("{what} does not exist"),
-            AppError::Storage(err) => {
+            AppError::Storage(StorageError::NotFound(what))
+            | AppError::Rule(RuleError::Storage(StorageError::NotFound(what)))
+            | AppError::Pipeline(PipelineError::Storage(StorageError::NotFound(what))) => {
+                format!("{what} does not exist")
+            }
+            AppError::Storage(err)
+            | AppError::Rule(RuleError::Storage(err))
+            | AppError::Pipeline(PipelineError::Storage(err)) => {
                 tracing::error!(error = %err, "request failed in storage");
                 "the database failed; see the server log".to_owned()
             }

@@ -4,7 +4,7 @@
 //! drive it with `tower::ServiceExt::oneshot`. Layout, one route group per file:
 //! - [`callbacks`]: `/callbacks/wecom/{connection}` and `/callbacks/dingtalk/{connection}`.
 //! - [`events`]: `POST /api/v1/events`.
-//! - [`admin`]: connections, executions, dead letters, directory.
+//! - [`admin`]: connections, rules, plugins, executions, dead letters, directory.
 //! - [`health`], [`metrics`], [`openapi`]: `/healthz`, `/readyz`, `/metrics`, the API document.
 //! - [`auth`]: API keys and roles; [`error`]: the JSON error answer; [`extract`]: extractors
 //!   whose rejections are JSON errors too.
@@ -38,6 +38,7 @@ use utoipa_axum::routes;
 use worklink_providers::crypto::CryptoError;
 
 use crate::config::Config;
+use crate::pipeline::{Handlers, Pipeline};
 use crate::storage::Store;
 use crate::wake::Wakeups;
 use auth::{Gate, RouteRoles};
@@ -54,6 +55,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Bells to ring after writing work for the next stage.
     pub wake: Wakeups,
+    /// Matching, runs and dry runs.
+    pub pipeline: Arc<Pipeline>,
+    /// The wasm host, the script engine and the installed plugins (the pipeline's own).
+    pub handlers: Arc<Handlers>,
     /// Counters served at `/metrics`.
     pub metrics: Arc<Metrics>,
     /// Each connection's callback crypto, built once.
@@ -61,14 +66,23 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over `store` and `config`; fails if a connection's callback key is unusable (the
-    /// config check already refuses such keys, so this names a programming error early).
-    pub fn new(store: Store, config: Arc<Config>, wake: Wakeups) -> Result<Self, CryptoError> {
+    /// State over `store`, `config` and `pipeline` (whose handlers serve the plugin routes);
+    /// fails if a connection's callback key is unusable (the config check already refuses such
+    /// keys, so this names a programming error early).
+    pub fn new(
+        store: Store,
+        config: Arc<Config>,
+        wake: Wakeups,
+        pipeline: Arc<Pipeline>,
+    ) -> Result<Self, CryptoError> {
         let callbacks = CallbackKeys::from_config(&config)?;
+        let handlers = Arc::clone(pipeline.handlers());
         Ok(AppState {
             store,
             config,
             wake,
+            pipeline,
+            handlers,
             metrics: Arc::default(),
             callbacks,
         })

@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::Router;
@@ -12,8 +12,11 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use tower::ServiceExt;
 use worklink_providers::crypto::CallbackCrypto;
+use worklink_runtime::script::ScriptLimits;
+use worklink_runtime::wasm::WasmConfig;
 use worklink_server::config::Config;
 use worklink_server::http::{AppState, router};
+use worklink_server::pipeline::{Handlers, Pipeline, PipelineOptions};
 use worklink_server::storage::Store;
 use worklink_server::storage::api_keys::ApiRole;
 use worklink_server::wake::Wakeups;
@@ -28,8 +31,8 @@ pub const DINGTALK: &str = "acme-dt";
 pub const DINGTALK_APP_KEY: &str = "dingappkey";
 pub const DINGTALK_TOKEN: &str = "dingtalk-token";
 pub const DINGTALK_KEY: &str = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C";
-/// Small enough that a test body can exceed it cheaply.
-pub const BODY_LIMIT: usize = 16 * 1024;
+/// Above the size of a plugin component, small enough that a test body can exceed it cheaply.
+pub const BODY_LIMIT: usize = 512 * 1024;
 
 /// A router over a real store, and keys of both roles.
 pub struct Harness {
@@ -38,11 +41,27 @@ pub struct Harness {
     pub router: Router,
     pub admin_key: String,
     pub integrator_key: String,
+    /// The configured rules directory (empty until a test writes manifests).
+    pub rules_dir: tempfile::TempDir,
+    /// The configured plugins directory (empty until a test uploads one).
+    pub plugins_dir: tempfile::TempDir,
 }
 
-fn config() -> Config {
+/// A small wasm host; compiled components are cached across the tests of one build.
+fn wasm_config() -> WasmConfig {
+    WasmConfig {
+        max_concurrent: 2,
+        cache_dir: Some(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("http-wasm-cache")),
+        ..WasmConfig::default()
+    }
+}
+
+fn config(rules_dir: &Path, plugins_dir: &Path) -> Config {
     let text = format!(
         r#"
+rules_dir = "{}"
+plugins_dir = "{}"
+
 [server]
 public_url = "https://worklink.example.com"
 
@@ -65,7 +84,9 @@ callback_aes_key = "{DINGTALK_KEY}"
 
 [limits]
 body_limit_bytes = {BODY_LIMIT}
-"#
+"#,
+        rules_dir.display(),
+        plugins_dir.display()
     );
     Config::parse(&text, Path::new("/etc/worklink/worklink.toml"), &|_| None).expect("test config")
 }
@@ -73,7 +94,9 @@ body_limit_bytes = {BODY_LIMIT}
 impl Harness {
     /// A harness over `store`.
     pub async fn over(store: TestStore) -> Self {
-        let config = Arc::new(config());
+        let rules_dir = tempfile::tempdir().expect("rules dir");
+        let plugins_dir = tempfile::tempdir().expect("plugins dir");
+        let config = Arc::new(config(rules_dir.path(), plugins_dir.path()));
         for connection in &config.connections {
             store
                 .register_connection(connection, NOW)
@@ -88,13 +111,24 @@ impl Harness {
             .create_api_key("erp", ApiRole::Integrator, NOW)
             .await
             .expect("integrator key");
-        let state = AppState::new(Store::clone(&store), config, Wakeups::new()).expect("state");
+        let handlers = Handlers::new(&config.plugins_dir, wasm_config(), ScriptLimits::default())
+            .expect("wasm host");
+        let options = PipelineOptions::from_config(&config);
+        let pipeline = Arc::new(Pipeline::new(
+            Store::clone(&store),
+            Arc::new(handlers),
+            options,
+        ));
+        let state =
+            AppState::new(Store::clone(&store), config, Wakeups::new(), pipeline).expect("state");
         Harness {
             router: router(state.clone()),
             state,
             store,
             admin_key: admin.expose().to_owned(),
             integrator_key: integrator.expose().to_owned(),
+            rules_dir,
+            plugins_dir,
         }
     }
 

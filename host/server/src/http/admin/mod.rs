@@ -1,10 +1,13 @@
-//! The admin API under `/api/v1`: one module per resource. Each operation declares the role it
+//! The admin API under `/api/v1`: one module per resource (connections, rules, plugins,
+//! executions, dead letters, directory). Each operation declares the role it
 //! needs in its OpenAPI `security` (scopes are role names); [`crate::http::auth`] enforces it.
 
 pub mod connections;
 pub mod dead_letters;
 pub mod directory;
 pub mod executions;
+pub mod plugins;
+pub mod rules;
 pub mod views;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -16,6 +19,15 @@ use super::AppState;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(connections::list))
+        .routes(routes!(rules::list))
+        .routes(routes!(rules::show))
+        .routes(routes!(rules::reload))
+        .routes(routes!(rules::enable))
+        .routes(routes!(rules::disable))
+        .routes(routes!(rules::approve))
+        .routes(routes!(rules::test))
+        .routes(routes!(plugins::list, plugins::upload))
+        .routes(routes!(plugins::inspect))
         .routes(routes!(executions::list))
         .routes(routes!(executions::show))
         .routes(routes!(executions::replay))
