@@ -16,4 +16,5 @@ pub mod pipeline;
 pub mod rules;
 pub mod schedule;
 pub mod storage;
+pub mod sync;
 pub mod wake;

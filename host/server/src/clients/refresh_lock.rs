@@ -63,21 +63,24 @@ impl RefreshLockedStore {
             .execute(&mut *tx)
             .await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(lock_id(key))
+            .bind(lock_id(NAMESPACE, key))
             .execute(&mut *tx)
             .await?;
         Ok(tx)
     }
 }
 
-/// The advisory-lock id of a token key: 64 bits of its SHA-256, so keys do not collide in
-/// practice and other advisory locks (named differently) do not collide with tokens.
-pub fn lock_id(key: &str) -> i64 {
-    let digest = Sha256::digest(format!("worklink-token-refresh:{key}").as_bytes());
+/// A PostgreSQL advisory-lock id for `key` within `namespace`: 64 bits of a SHA-256, so ids do
+/// not collide in practice, neither between keys nor between uses (token refresh, sync).
+pub fn lock_id(namespace: &str, key: &str) -> i64 {
+    let digest = Sha256::digest(format!("worklink:{namespace}:{key}").as_bytes());
     let mut bytes = [0; 8];
     bytes.copy_from_slice(&digest[..8]);
     i64::from_be_bytes(bytes)
 }
+
+/// The namespace of token-refresh locks.
+const NAMESPACE: &str = "token-refresh";
 
 #[async_trait]
 impl TokenStore for RefreshLockedStore {
@@ -143,8 +146,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lock_ids_are_stable_and_distinct_per_key() {
-        assert_eq!(lock_id("wecom:ww1:abc"), lock_id("wecom:ww1:abc"));
-        assert_ne!(lock_id("wecom:ww1:abc"), lock_id("wecom:ww2:abc"));
+    fn lock_ids_are_stable_and_distinct_per_key_and_namespace() {
+        assert_eq!(lock_id("t", "wecom:ww1:abc"), lock_id("t", "wecom:ww1:abc"));
+        assert_ne!(lock_id("t", "wecom:ww1:abc"), lock_id("t", "wecom:ww2:abc"));
+        assert_ne!(lock_id("t", "corp"), lock_id("sync", "corp"));
     }
 }
