@@ -24,6 +24,7 @@ pub mod outbox;
 mod recovery;
 mod replay;
 pub mod rules;
+mod scheduled;
 pub mod tokens;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
