@@ -126,7 +126,7 @@ impl RunArgs {
 }
 
 /// Prints the result as JSON; a failed outcome also goes to stderr and makes the exit non-zero.
-fn report(result: &InvocationResult) -> anyhow::Result<ExitCode> {
+pub(super) fn report(result: &InvocationResult) -> anyhow::Result<ExitCode> {
     // Written rather than `println!`, which panics when the reader (e.g. `| head`) goes away.
     writeln!(
         std::io::stdout().lock(),
@@ -142,7 +142,7 @@ fn report(result: &InvocationResult) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn read_event(path: &Path) -> anyhow::Result<Event> {
+pub(super) fn read_event(path: &Path) -> anyhow::Result<Event> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read event file {}", path.display()))?;
     Event::from_json(&text).with_context(|| format!("event file {}", path.display()))
