@@ -11,6 +11,8 @@ use axum::http::StatusCode;
 use http_support::*;
 use serde_json::{Value, json};
 use storage_support::NOW;
+use worklink_providers::sim::wecom::WeComSim;
+use worklink_providers::sim::{self, SimConfig};
 use worklink_server::http::openapi_document;
 use worklink_server::storage::directory::{Binding, Department, DirectoryUser};
 use worklink_server::storage::executions::{Completion, NewEffect, Outcome, ResourceUse};
@@ -477,3 +479,75 @@ http_on_both_backends!(
     dead_letters_are_listed_and_requeued_once,
     directory_views_page_through_a_connection,
 );
+
+#[tokio::test]
+async fn a_connection_test_reads_from_the_provider_or_names_why_not() {
+    let tenant = SimConfig {
+        seed: 7,
+        users: 5,
+        departments: 3,
+    };
+    let wecom = WeComSim::new(tenant);
+    let server = sim::serve(wecom.router(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let credentials = wecom.credentials();
+    let api = WeComApi {
+        corp_id: credentials.corp_id.clone(),
+        secret: credentials.secret.clone(),
+        api_base: server.base_url.clone(),
+    };
+    let h = Harness::with_api(storage_support::sqlite().await, api).await;
+
+    let reply = h
+        .api(
+            "POST",
+            &format!("/api/v1/connections/{WECOM}/test"),
+            Some(&h.admin_key),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let report = reply.json();
+    assert_eq!(report["corp_id"], credentials.corp_id);
+    assert!(
+        report["visible_departments"].as_u64().unwrap() >= 1,
+        "{report}"
+    );
+
+    // The default harness points at a closed port: the failure is the provider's, named.
+    let offline = Harness::sqlite().await;
+    let reply = offline
+        .api(
+            "POST",
+            &format!("/api/v1/connections/{WECOM}/test"),
+            Some(&offline.admin_key),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (reply.status, reply.error_code()),
+        (StatusCode::BAD_GATEWAY, "provider_error".to_owned())
+    );
+    assert!(
+        reply.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("gettoken"),
+        "{}",
+        reply.text()
+    );
+    assert!(
+        !reply.text().contains("wecom-app-secret"),
+        "no secret in the answer"
+    );
+    let unknown = offline
+        .api(
+            "POST",
+            "/api/v1/connections/nope/test",
+            Some(&offline.admin_key),
+            None,
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}

@@ -9,6 +9,7 @@ use serde::Serialize;
 use worklink_providers::crypto::CryptoError;
 use worklink_providers::events::ingest::IngestError;
 
+use crate::clients::ClientsError;
 use crate::pipeline::{PipelineError, PluginError};
 use crate::rules::RuleError;
 use crate::storage::StorageError;
@@ -61,6 +62,9 @@ pub enum AppError {
     /// A plugin could not be installed or loaded.
     #[error(transparent)]
     Plugin(#[from] PluginError),
+    /// A provider client could not be found or its provider refused.
+    #[error(transparent)]
+    Clients(#[from] ClientsError),
     /// The database failed; the detail is logged, the client sees only that storage failed.
     #[error("storage failure: {0}")]
     Storage(#[from] StorageError),
@@ -119,6 +123,16 @@ impl AppError {
             AppError::Pipeline(PipelineError::Rule(_)) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "rules_unreadable")
             }
+            AppError::Clients(
+                ClientsError::UnknownConnection(_) | ClientsError::UnknownRobot(_),
+            ) => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::Clients(ClientsError::WrongProvider { .. }) => {
+                (StatusCode::CONFLICT, "wrong_provider")
+            }
+            AppError::Clients(ClientsError::RobotUrl { .. }) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "robot_misconfigured")
+            }
+            AppError::Clients(ClientsError::Api(_)) => (StatusCode::BAD_GATEWAY, "provider_error"),
             AppError::Storage(err) => storage_class(err),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         }

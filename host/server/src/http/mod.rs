@@ -37,6 +37,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use worklink_providers::crypto::CryptoError;
 
+use crate::clients::Clients;
 use crate::config::Config;
 use crate::pipeline::{Handlers, Pipeline};
 use crate::storage::Store;
@@ -59,6 +60,8 @@ pub struct AppState {
     pub pipeline: Arc<Pipeline>,
     /// The wasm host, the script engine and the installed plugins (the pipeline's own).
     pub handlers: Arc<Handlers>,
+    /// The provider clients (credential checks).
+    pub clients: Arc<Clients>,
     /// Counters served at `/metrics`.
     pub metrics: Arc<Metrics>,
     /// Each connection's callback crypto, built once.
@@ -66,14 +69,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over `store`, `config` and `pipeline` (whose handlers serve the plugin routes);
-    /// fails if a connection's callback key is unusable (the config check already refuses such
-    /// keys, so this names a programming error early).
+    /// State over `store`, `config`, `pipeline` (whose handlers serve the plugin routes) and
+    /// `clients`; fails if a connection's callback key is unusable (the config check already
+    /// refuses such keys, so this names a programming error early).
     pub fn new(
         store: Store,
         config: Arc<Config>,
         wake: Wakeups,
         pipeline: Arc<Pipeline>,
+        clients: Arc<Clients>,
     ) -> Result<Self, CryptoError> {
         let callbacks = CallbackKeys::from_config(&config)?;
         let handlers = Arc::clone(pipeline.handlers());
@@ -83,6 +87,7 @@ impl AppState {
             wake,
             pipeline,
             handlers,
+            clients,
             metrics: Arc::default(),
             callbacks,
         })

@@ -6,14 +6,17 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use tower::ServiceExt;
+use worklink_providers::api::{HttpConfig, RetryPolicy};
 use worklink_providers::crypto::CallbackCrypto;
 use worklink_runtime::script::ScriptLimits;
 use worklink_runtime::wasm::WasmConfig;
+use worklink_server::clients::Clients;
 use worklink_server::config::Config;
 use worklink_server::http::{AppState, router};
 use worklink_server::pipeline::{Handlers, Pipeline, PipelineOptions};
@@ -47,6 +50,18 @@ pub struct Harness {
     pub plugins_dir: tempfile::TempDir,
 }
 
+/// One attempt with a short timeout: the tests talk to loopback only.
+fn http() -> HttpConfig {
+    HttpConfig {
+        timeout: Duration::from_secs(5),
+        retry: RetryPolicy {
+            max_attempts: 1,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(1),
+        },
+    }
+}
+
 /// A small wasm host; compiled components are cached across the tests of one build.
 fn wasm_config() -> WasmConfig {
     WasmConfig {
@@ -56,7 +71,25 @@ fn wasm_config() -> WasmConfig {
     }
 }
 
-fn config(rules_dir: &Path, plugins_dir: &Path) -> Config {
+/// Where and as whom the WeCom connection calls the provider's API.
+pub struct WeComApi {
+    pub corp_id: String,
+    pub secret: String,
+    pub api_base: String,
+}
+
+impl Default for WeComApi {
+    /// The test corp; nothing listens at its API base (a closed loopback port).
+    fn default() -> Self {
+        WeComApi {
+            corp_id: WECOM_CORP.into(),
+            secret: "wecom-app-secret".into(),
+            api_base: "http://127.0.0.1:9".into(),
+        }
+    }
+}
+
+fn config(rules_dir: &Path, plugins_dir: &Path, api: &WeComApi) -> Config {
     let text = format!(
         r#"
 rules_dir = "{}"
@@ -67,9 +100,10 @@ public_url = "https://worklink.example.com"
 
 [connections.{WECOM}]
 provider = "wecom"
-corp_id = "{WECOM_CORP}"
+corp_id = "{}"
 agent_id = 1000002
-secret = "wecom-app-secret"
+secret = "{}"
+api_base = "{}"
 callback_token = "{WECOM_TOKEN}"
 callback_aes_key = "{WECOM_KEY}"
 
@@ -86,7 +120,10 @@ callback_aes_key = "{DINGTALK_KEY}"
 body_limit_bytes = {BODY_LIMIT}
 "#,
         rules_dir.display(),
-        plugins_dir.display()
+        plugins_dir.display(),
+        api.corp_id,
+        api.secret,
+        api.api_base,
     );
     Config::parse(&text, Path::new("/etc/worklink/worklink.toml"), &|_| None).expect("test config")
 }
@@ -94,9 +131,14 @@ body_limit_bytes = {BODY_LIMIT}
 impl Harness {
     /// A harness over `store`.
     pub async fn over(store: TestStore) -> Self {
+        Self::with_api(store, WeComApi::default()).await
+    }
+
+    /// A harness over `store` whose WeCom connection calls `api`.
+    pub async fn with_api(store: TestStore, api: WeComApi) -> Self {
         let rules_dir = tempfile::tempdir().expect("rules dir");
         let plugins_dir = tempfile::tempdir().expect("plugins dir");
-        let config = Arc::new(config(rules_dir.path(), plugins_dir.path()));
+        let config = Arc::new(config(rules_dir.path(), plugins_dir.path(), &api));
         for connection in &config.connections {
             store
                 .register_connection(connection, NOW)
@@ -119,8 +161,9 @@ impl Harness {
             Arc::new(handlers),
             options,
         ));
-        let state =
-            AppState::new(Store::clone(&store), config, Wakeups::new(), pipeline).expect("state");
+        let clients = Clients::with_http(&config, Store::clone(&store), &http()).expect("clients");
+        let state = AppState::new(Store::clone(&store), config, Wakeups::new(), pipeline, clients)
+            .expect("state");
         Harness {
             router: router(state.clone()),
             state,

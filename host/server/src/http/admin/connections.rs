@@ -1,13 +1,16 @@
 //! `/api/v1/connections`: the configured WeCom and DingTalk apps, with the callback URL to enter
-//! in each provider's console. Credentials never leave the server.
+//! in each provider's console, and a credential check that proves one works. Credentials never
+//! leave the server.
 
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 
+use crate::clients::CheckReport;
 use crate::config::Connection;
 use crate::http::AppState;
-use crate::http::error::AppError;
+use crate::http::error::{AppError, ErrorBody};
+use crate::http::extract::ApiPath;
 
 /// A connection as the API shows it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -66,4 +69,51 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<ConnectionVi
             .map(|c| ConnectionView::new(c, public_url))
             .collect(),
     ))
+}
+
+/// A passed credential check.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CheckView {
+    /// The connection checked.
+    pub connection: String,
+    /// `wecom` or `dingtalk`.
+    pub provider: &'static str,
+    /// The corp id it is configured with.
+    pub corp_id: String,
+    /// Departments the app can see.
+    pub visible_departments: usize,
+    /// How long the check took, token fetch included.
+    pub elapsed_ms: u128,
+}
+
+impl From<CheckReport> for CheckView {
+    fn from(report: CheckReport) -> Self {
+        CheckView {
+            connection: report.connection,
+            provider: report.provider,
+            corp_id: report.corp_id,
+            visible_departments: report.visible_departments,
+            elapsed_ms: report.elapsed.as_millis(),
+        }
+    }
+}
+
+/// Tests a connection's credentials: fetches a token and makes one cheap read.
+#[utoipa::path(
+    post,
+    path = "/api/v1/connections/{connection}/test",
+    tag = "connections",
+    security(("api_key" = ["admin"])),
+    params(("connection" = String, Path, description = "A configured connection")),
+    responses(
+        (status = 200, description = "The credentials work", body = CheckView),
+        (status = 404, body = ErrorBody),
+        (status = 502, description = "The provider refused or could not be reached; the detail has its errcode and hint", body = ErrorBody),
+    )
+)]
+pub async fn test(
+    State(state): State<AppState>,
+    ApiPath(connection): ApiPath<String>,
+) -> Result<Json<CheckView>, AppError> {
+    Ok(Json(state.clients.check(&connection).await?.into()))
 }

@@ -19,6 +19,7 @@ use super::AppState;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(connections::list))
+        .routes(routes!(connections::test))
         .routes(routes!(rules::list))
         .routes(routes!(rules::show))
         .routes(routes!(rules::reload))
