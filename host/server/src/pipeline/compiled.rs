@@ -47,14 +47,19 @@ pub(crate) struct RuleCache {
 }
 
 impl RuleCache {
+    /// Version `id`, if it was prepared before.
+    pub fn prepared(&self, id: i64) -> Option<Arc<CompiledRule>> {
+        self.lock().get(&id).cloned()
+    }
+
     /// `version`, prepared (once).
     pub fn get(
         &self,
         version: &RuleVersion,
         engine: &ScriptEngine,
     ) -> Result<Arc<CompiledRule>, PipelineError> {
-        if let Some(ready) = self.lock().get(&version.id) {
-            return Ok(ready.clone());
+        if let Some(ready) = self.prepared(version.id) {
+            return Ok(ready);
         }
         let rule = Rule::from_version(version)?;
         let script_error = |source| PipelineError::Script {

@@ -69,18 +69,24 @@ impl Pipeline {
         claimed: &ClaimedExecution,
     ) -> Result<(Option<String>, Completion), PipelineError> {
         let fail = |error: String| executions::Outcome::Failed { error };
-        let Some(version) = self.store.rule_version(claimed.rule_version_id).await? else {
-            let error = format!("rule version {} does not exist", claimed.rule_version_id);
-            return Ok((None, without_run(fail(error.clone()), error)));
-        };
-        let rule = match self.rules.get(&version, self.handlers.scripts()) {
-            Ok(rule) => rule,
-            Err(e) => {
-                let error = e.to_string();
-                return Ok((
-                    Some(version.rule_id),
-                    without_run(fail(error.clone()), error),
-                ));
+        // Versions are immutable: one prepared earlier needs no database read.
+        let rule = match self.rules.prepared(claimed.rule_version_id) {
+            Some(rule) => rule,
+            None => {
+                let Some(version) = self.store.rule_version(claimed.rule_version_id).await? else {
+                    let error = format!("rule version {} does not exist", claimed.rule_version_id);
+                    return Ok((None, without_run(fail(error.clone()), error)));
+                };
+                match self.rules.get(&version, self.handlers.scripts()) {
+                    Ok(rule) => rule,
+                    Err(e) => {
+                        let error = e.to_string();
+                        return Ok((
+                            Some(version.rule_id),
+                            without_run(fail(error.clone()), error),
+                        ));
+                    }
+                }
             }
         };
         let name = Some(rule.name().to_owned());
