@@ -20,6 +20,7 @@ mod normalize;
 pub mod shapes;
 pub mod wecom;
 mod xml;
+mod xml_scan;
 
 pub use error::EventError;
 

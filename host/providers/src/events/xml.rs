@@ -7,20 +7,19 @@
 
 use std::borrow::Cow;
 
-use quick_xml::Reader;
-use quick_xml::events::Event;
 use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 use super::EventError;
+use super::xml_scan::{self, Scanner, Token};
 
 /// Deeper than any WeCom callback (approval details are 4 levels under `<xml>`).
 const MAX_DEPTH: usize = 16;
 
 /// An element whose end tag has not been read yet.
 struct Open<'a> {
-    /// Its local name, already the key it will have in the parent's map.
-    name: String,
+    /// Its qualified name, which the end tag must repeat.
+    name: &'a str,
     /// Its child elements so far.
     children: Map<String, Value>,
     /// Its text so far: borrowed from the document while it is one piece (the usual single text
@@ -38,77 +37,59 @@ impl<'a> Open<'a> {
     }
 }
 
-/// An element name as a map key; names are UTF-8 because the document is a `&str`.
-fn key(name: &[u8]) -> String {
-    match std::str::from_utf8(name) {
-        Ok(name) => name.to_owned(),
-        Err(_) => String::from_utf8_lossy(name).into_owned(),
-    }
+/// An element name as a map key: the local part, without a namespace prefix.
+fn key(name: &str) -> String {
+    name.split_once(':').map_or(name, |(_, local)| local).to_owned()
 }
 
 /// Parses `<xml>…</xml>` into the map of its children.
 ///
-/// One pass over quick-xml's borrowed events: text is not copied until its element closes, and
+/// One pass over the document: names and text stay borrowed until their element closes, and
 /// each element's map is built once and moved into its parent.
 pub(crate) fn parse(plaintext: &str) -> Result<Map<String, Value>, EventError> {
-    let mut reader = Reader::from_str(plaintext);
+    let mut scanner = Scanner::new(plaintext);
     let mut stack: Vec<Open<'_>> = Vec::with_capacity(8);
     let mut root: Option<Map<String, Value>> = None;
-    let err = |reader: &Reader<&[u8]>, reason: String| EventError::Xml { position: reader.error_position(), reason };
-    loop {
-        let event = reader.read_event().map_err(|e| err(&reader, e.to_string()))?;
-        match event {
-            Event::Start(start) => {
+    let err = |at: usize, reason: String| EventError::Xml { position: at as u64, reason };
+    while let Some((at, token)) = scanner.next()? {
+        match token {
+            Token::Start(name) => {
                 if root.is_some() {
-                    return Err(err(&reader, "content after the root element".into()));
+                    return Err(err(at, "content after the root element".into()));
                 }
                 if stack.len() >= MAX_DEPTH {
-                    return Err(err(&reader, format!("nested deeper than {MAX_DEPTH} elements")));
+                    return Err(err(at, format!("nested deeper than {MAX_DEPTH} elements")));
                 }
-                let name = key(start.local_name().as_ref());
                 stack.push(Open { name, children: Map::new(), text: Cow::Borrowed("") });
             }
-            Event::Empty(empty) => match stack.last_mut() {
-                Some(parent) => insert(&mut parent.children, key(empty.local_name().as_ref()), Value::String(String::new())),
+            Token::Empty(name) => match stack.last_mut() {
+                Some(parent) => insert(&mut parent.children, key(name), Value::String(String::new())),
                 None if root.is_none() => root = Some(Map::new()),
-                None => return Err(err(&reader, "content after the root element".into())),
+                None => return Err(err(at, "content after the root element".into())),
             },
-            Event::Text(text) => {
-                let decoded = text.xml_content().map_err(|e| err(&reader, e.to_string()))?;
-                match stack.last_mut() {
-                    Some(open) => open.push_text(decoded),
-                    None if decoded.trim().is_empty() => {}
-                    None => return Err(err(&reader, "text outside the root element".into())),
-                }
-            }
-            Event::CData(data) => {
-                let decoded = data.decode().map_err(|e| err(&reader, e.to_string()))?;
-                match stack.last_mut() {
-                    Some(open) => open.push_text(decoded),
-                    None => return Err(err(&reader, "CDATA outside the root element".into())),
-                }
-            }
-            Event::GeneralRef(reference) => {
-                let name = reference.decode().map_err(|e| err(&reader, e.to_string()))?;
-                let resolved = quick_xml::escape::unescape(&format!("&{name};"))
-                    .map_err(|e| err(&reader, e.to_string()))?
-                    .into_owned();
-                match stack.last_mut() {
-                    Some(open) => open.push_text(Cow::Owned(resolved)),
-                    None => return Err(err(&reader, "entity outside the root element".into())),
-                }
-            }
-            Event::End(_) => {
+            Token::Text(raw) => match stack.last_mut() {
+                Some(open) => open.push_text(xml_scan::text(raw, at)?),
+                None if raw.trim().is_empty() => {}
+                None => return Err(err(at, "text outside the root element".into())),
+            },
+            Token::CData(data) => match stack.last_mut() {
+                Some(open) => open.push_text(Cow::Borrowed(data)),
+                None => return Err(err(at, "CDATA outside the root element".into())),
+            },
+            Token::End(name) => {
                 let Some(done) = stack.pop() else {
-                    return Err(err(&reader, "closing tag without an opening one".into()));
+                    return Err(err(at, "closing tag without an opening one".into()));
                 };
+                if done.name != name {
+                    return Err(err(at, format!("expected </{}>, found </{name}>", done.name)));
+                }
                 let value = if done.children.is_empty() {
                     Value::String(done.text.into_owned())
                 } else {
                     Value::Object(done.children)
                 };
                 match stack.last_mut() {
-                    Some(parent) => insert(&mut parent.children, done.name, value),
+                    Some(parent) => insert(&mut parent.children, key(done.name), value),
                     None => {
                         root = Some(match value {
                             Value::Object(map) => map,
@@ -118,8 +99,6 @@ pub(crate) fn parse(plaintext: &str) -> Result<Map<String, Value>, EventError> {
                     }
                 }
             }
-            Event::Eof => break,
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
         }
     }
     if !stack.is_empty() {
