@@ -26,8 +26,8 @@ async fn messages_reach_wecom_and_dingtalk(store: &Store) {
     let (wecom_user, ding_user) = (world.sims.wecom_user(0), world.sims.dingtalk_user(0));
     world
         .stage(vec![
-            text_message("corp", &[wecom_user.clone()], "报销单已批准"),
-            text_message("ding", &[ding_user.clone()], "报销单已批准"),
+            text_message("corp", &wecom_user, "报销单已批准"),
+            text_message("ding", &ding_user, "报销单已批准"),
         ])
         .await;
     let attempts = world.settle(2).await;
@@ -86,7 +86,7 @@ async fn transient_failures_are_retried_then_delivered(store: &Store) {
     let user = world.sims.wecom_user(1);
     world
         .stage(vec![
-            text_message("corp", &[user.clone()], "busy at first"),
+            text_message("corp", &user, "busy at first"),
             json!({"effect": "erp_post", "kind": "voucher", "idempotency_key": "v-1", "body": {}}),
         ])
         .await;
@@ -130,8 +130,8 @@ async fn permanent_failures_are_dead_with_errcode_and_hint(store: &Store) {
     let ding_user = world.sims.dingtalk_user(0);
     world
         .stage(vec![
-            text_message("corp", &["nobody-here".to_owned()], "lost"),
-            text_message("ding", &[ding_user], "blocked"),
+            text_message("corp", "nobody-here", "lost"),
+            text_message("ding", &ding_user, "blocked"),
             json!({"effect": "robot_post", "robot": "no-such-robot",
                    "message": {"type": "text", "content": "x"}}),
         ])
@@ -165,7 +165,7 @@ async fn a_resend_after_a_crash_is_not_delivered_twice(store: &Store) {
     let world = World::start(store).await;
     let user = world.sims.wecom_user(2);
     world
-        .stage(vec![text_message("corp", &[user.clone()], "请审批 #42")])
+        .stage(vec![text_message("corp", &user, "请审批 #42")])
         .await;
     let first = world.settle(1).await;
     assert!(delivered(&first[0].outcome));
@@ -244,7 +244,7 @@ async fn the_relay_loop_delivers_abandoned_effects(store: &Store) {
     let world = World::start(store).await;
     let user = world.sims.wecom_user(4);
     world
-        .stage(vec![text_message("corp", &[user.clone()], "from the loop")])
+        .stage(vec![text_message("corp", &user, "from the loop")])
         .await;
     // Left `sending` by a killed process. A SQLite file has one process, so the relay requeues
     // such rows at start even with time left on the lease; on PostgreSQL another replica may

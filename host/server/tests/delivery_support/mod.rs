@@ -19,7 +19,7 @@ use sha2::Sha256;
 use worklink_providers::api::{HttpConfig, RetryPolicy};
 use worklink_providers::sim::dingtalk::DingTalkSim;
 use worklink_providers::sim::wecom::WeComSim;
-use worklink_providers::sim::{self, RunningSim, SimConfig};
+use worklink_providers::sim::{self, Controls, RunningSim, SimConfig};
 use worklink_server::clients::Clients;
 use worklink_server::config::Config;
 use worklink_server::delivery::{Delivery, Outcome, Relay, RelayPolicy};
@@ -60,27 +60,25 @@ impl Sims {
         }
     }
 
-    /// A WeCom member's id.
+    /// The id of the WeCom corp's `n`th member.
     pub fn wecom_user(&self, n: usize) -> String {
-        let directory = self.wecom.controls().directory();
-        directory
-            .users()
-            .nth(n)
-            .expect("seeded member")
-            .userid
-            .clone()
+        nth_member(&self.wecom.controls(), n)
     }
 
-    /// A DingTalk member's id.
+    /// The id of the DingTalk organisation's `n`th member.
     pub fn dingtalk_user(&self, n: usize) -> String {
-        let directory = self.dingtalk.controls().directory();
-        directory
-            .users()
-            .nth(n)
-            .expect("seeded member")
-            .userid
-            .clone()
+        nth_member(&self.dingtalk.controls(), n)
     }
+}
+
+fn nth_member(controls: &Controls, n: usize) -> String {
+    let directory = controls.directory();
+    directory
+        .users()
+        .nth(n)
+        .expect("seeded member")
+        .userid
+        .clone()
 }
 
 async fn serve(router: axum::Router) -> RunningSim {
@@ -381,12 +379,12 @@ pub async fn settle(relay: &Relay, count: usize) -> Vec<Delivery> {
     attempts
 }
 
-/// A text message effect to `users` through `connection`.
-pub fn text_message(connection: &str, users: &[String], content: &str) -> Value {
+/// A text message effect to `user` through `connection`.
+pub fn text_message(connection: &str, user: &str, content: &str) -> Value {
     json!({
         "effect": "message",
         "connection": connection,
-        "to": {"users": users},
+        "to": {"users": [user]},
         "message": {"type": "text", "content": content},
     })
 }
