@@ -162,8 +162,14 @@ impl Harness {
             options,
         ));
         let clients = Clients::with_http(&config, Store::clone(&store), &http()).expect("clients");
-        let state = AppState::new(Store::clone(&store), config, Wakeups::new(), pipeline, clients)
-            .expect("state");
+        let state = AppState::new(
+            Store::clone(&store),
+            config,
+            Wakeups::new(),
+            pipeline,
+            clients,
+        )
+        .expect("state");
         Harness {
             router: router(state.clone()),
             state,
