@@ -75,7 +75,7 @@ fn instance_state(kind: Option<&str>, result: Option<&str>) -> (Option<&'static 
 
 fn instance(f: Fields<'_>) -> Result<Mapped, EventError> {
     let instance_id = f.require_text("processInstanceId")?;
-    let (status, change) = instance_state(f.text("type").as_deref(), f.text("result").as_deref());
+    let (status, change) = instance_state(f.text_ref("type").as_deref(), f.text_ref("result").as_deref());
     let applied_at_ms = f.int("createTime")?;
     let finished_at_ms = f.int("finishTime")?;
     let shape = ApprovalChange {
@@ -95,13 +95,13 @@ fn instance(f: Fields<'_>) -> Result<Mapped, EventError> {
 
 fn task(f: Fields<'_>) -> Result<Mapped, EventError> {
     let instance_id = f.require_text("processInstanceId")?;
-    let change = match f.text("type").as_deref() {
+    let change = match f.text_ref("type").as_deref() {
         Some("start") => Some("started"),
         Some("finish") => Some("finished"),
         Some("cancel") => Some("cancelled"),
         _ => None,
     };
-    let result = match f.text("result").as_deref() {
+    let result = match f.text_ref("result").as_deref() {
         Some("agree") => Some("agreed"),
         Some("refuse") => Some("rejected"),
         Some("redirect") => Some("transferred"),

@@ -1,6 +1,8 @@
 //! Typed reads from a decrypted field map, tolerant of how each provider encodes a value: numbers
 //! arrive as XML text, JSON numbers or JSON strings; lists as comma-separated text or JSON arrays.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::EventError;
@@ -42,10 +44,16 @@ impl<'a> Fields<'a> {
 
     /// A scalar as text; absent, empty and structured values are `None`.
     pub(crate) fn text(&self, field: &str) -> Option<String> {
+        self.text_ref(field).map(Cow::into_owned)
+    }
+
+    /// Like [`text`](Self::text), borrowing string values: for fields that are only compared or
+    /// may not be kept, so reading them copies nothing.
+    pub(crate) fn text_ref(&self, field: &str) -> Option<Cow<'a, str>> {
         match self.get(field)? {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
+            Value::String(s) => Some(Cow::Borrowed(s)),
+            Value::Number(n) => Some(Cow::Owned(n.to_string())),
+            Value::Bool(b) => Some(Cow::Owned(b.to_string())),
             _ => None,
         }
     }

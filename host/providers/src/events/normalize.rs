@@ -1,6 +1,8 @@
 //! What every event gets regardless of provider: the kind prefix, `corp_id` and `raw` in the
 //! payload, the occurred-at fallback, and the dedup key.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -71,12 +73,20 @@ pub(crate) fn kind_segment(raw_type: &str) -> String {
 
 /// Keeps kinds and keys to `[A-Za-z0-9_.-]` and bounded length, whatever the callback says.
 fn segment(s: &str) -> String {
-    let cleaned: String = s
-        .chars()
-        .take(MAX_SEGMENT)
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') { c } else { '_' })
-        .collect();
-    if cleaned.is_empty() { "unknown".to_owned() } else { cleaned }
+    let mut cleaned = String::with_capacity(MAX_SEGMENT);
+    push_name(&mut cleaned, s);
+    cleaned
+}
+
+/// Appends `s` cleaned like [`segment`], nothing for an empty `s`. The dedup key is written in
+/// place this way rather than formatted from a separate string per part.
+fn push_segment(out: &mut String, s: &str) {
+    out.extend(s.chars().take(MAX_SEGMENT).map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') { c } else { '_' }));
+}
+
+/// Like [`push_segment`] for a part that must not be empty: a missing name reads `unknown`.
+fn push_name(out: &mut String, s: &str) {
+    if s.is_empty() { out.push_str("unknown") } else { push_segment(out, s) }
 }
 
 /// SHA-256 over the decrypted plaintext. A provider's retry re-encrypts the same plaintext (new
@@ -94,16 +104,25 @@ fn digest(plaintext: &str) -> String {
 /// one occurrence from the next, so its key includes the delivery time: every URL check is seen.
 pub(crate) fn finish(callback: &Callback, mapped: Mapped, raw: Map<String, Value>) -> ProviderEvent {
     let provider = callback.provider.as_str();
-    let mut subject = segment_or_empty(&mapped.subject);
+    // `<provider>:<corp>:<raw type>:<subject>[@<delivered>]:<digest>`, each part cleaned.
+    let mut dedup_key = String::with_capacity(provider.len() + 3 * MAX_SEGMENT + DIGEST_HEX + 24);
+    dedup_key.push_str(provider);
+    dedup_key.push(':');
+    push_segment(&mut dedup_key, &callback.corp_id);
+    dedup_key.push(':');
+    push_name(&mut dedup_key, &callback.raw_type);
+    dedup_key.push(':');
+    push_segment(&mut dedup_key, &mapped.subject);
     let occurred_at_ms = match mapped.occurred_at_ms {
         Some(t) => t,
         None => {
-            subject = format!("{subject}@{}", callback.delivered_at_ms);
+            // Writing into a String cannot fail.
+            let _ = write!(dedup_key, "@{}", callback.delivered_at_ms);
             callback.delivered_at_ms
         }
     };
-    let corp = segment_or_empty(&callback.corp_id);
-    let dedup_key = format!("{provider}:{corp}:{}:{subject}:{}", segment(&callback.raw_type), callback.digest);
+    dedup_key.push(':');
+    dedup_key.push_str(&callback.digest);
     let mut payload = match mapped.payload {
         Value::Object(map) => map,
         _ => Map::new(),
@@ -117,10 +136,6 @@ pub(crate) fn finish(callback: &Callback, mapped: Mapped, raw: Map<String, Value
         occurred_at_ms,
         payload: Value::Object(payload),
     }
-}
-
-fn segment_or_empty(s: &str) -> String {
-    if s.is_empty() { String::new() } else { segment(s) }
 }
 
 #[cfg(test)]

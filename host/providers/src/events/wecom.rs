@@ -38,7 +38,7 @@ fn decode(plaintext: &str) -> Result<Map<String, Value>, EventError> {
 
 /// `Event` for events, `MsgType` for messages, `InfoType` for suite notifications.
 fn raw_type(f: Fields<'_>) -> Result<String, EventError> {
-    match f.text("MsgType").as_deref() {
+    match f.text_ref("MsgType").as_deref() {
         Some("event") => f.require_text("Event"),
         Some(msg_type) => Ok(msg_type.to_owned()),
         None => f.text("InfoType").ok_or(EventError::MissingField { event: "callback".into(), field: "MsgType" }),
@@ -47,30 +47,32 @@ fn raw_type(f: Fields<'_>) -> Result<String, EventError> {
 
 fn map(f: Fields<'_>, raw_type: &str) -> Result<Mapped, EventError> {
     let at = occurred_at_ms(f)?;
-    let user = f.text("FromUserName").unwrap_or_default();
-    let message = f.text("MsgType").is_some_and(|t| t != "event");
+    let user = f.text_ref("FromUserName").unwrap_or_default();
+    let message = f.text_ref("MsgType").is_some_and(|t| t != "event");
     Ok(match raw_type {
         "text" if message => {
             let msg_id = f.text("MsgId");
-            let subject = msg_id.clone().unwrap_or_else(|| user.clone());
-            let shape = TextMessage { user_id: user, agent_id: f.int("AgentID")?, msg_id, content: f.require_text("Content")? };
+            let subject = msg_id.clone().unwrap_or_else(|| user.clone().into_owned());
+            let shape = TextMessage { user_id: user.into_owned(), agent_id: f.int("AgentID")?, msg_id, content: f.require_text("Content")? };
             Mapped::new("message.text.received", subject, at, shape)
         }
         _ if message => {
-            let subject = f.text("MsgId").unwrap_or(user);
+            let subject = f.text("MsgId").unwrap_or_else(|| user.into_owned());
             let kind = format!("message.{}.received", normalize::kind_segment(raw_type));
             Mapped::new(&kind, subject, at, serde_json::json!({}))
         }
         "change_contact" => contact(f, at)?,
         "sys_approval_change" => approval(f, at)?,
         "click" | "view" => {
-            let shape = MenuAction { user_id: user.clone(), agent_id: f.int("AgentID")?, key: f.require_text("EventKey")? };
+            let shape = MenuAction { user_id: user.clone().into_owned(), agent_id: f.int("AgentID")?, key: f.require_text("EventKey")? };
             Mapped::new(&format!("menu.{raw_type}"), user, at, shape)
         }
-        "enter_agent" => Mapped::new("agent.entered", user.clone(), at, AgentEntered { user_id: user, agent_id: f.int("AgentID")? }),
+        "enter_agent" => {
+            Mapped::new("agent.entered", user.clone(), at, AgentEntered { user_id: user.into_owned(), agent_id: f.int("AgentID")? })
+        }
         "LOCATION" => {
             let shape = LocationReport {
-                user_id: user.clone(),
+                user_id: user.clone().into_owned(),
                 agent_id: f.int("AgentID")?,
                 latitude: f.require_float("Latitude")?,
                 longitude: f.require_float("Longitude")?,
@@ -80,7 +82,7 @@ fn map(f: Fields<'_>, raw_type: &str) -> Result<Mapped, EventError> {
         }
         other => {
             let mut generic = Mapped::generic(other, at);
-            generic.subject = user;
+            generic.subject = user.into_owned();
             generic
         }
     })
@@ -96,14 +98,14 @@ fn occurred_at_ms(f: Fields<'_>) -> Result<Option<i64>, EventError> {
 }
 
 fn contact(f: Fields<'_>, at: Option<i64>) -> Result<Mapped, EventError> {
-    let change = f.text("ChangeType").unwrap_or_default();
+    let change = f.text_ref("ChangeType").unwrap_or_default();
     let verb = match change.split_once('_') {
         Some(("create", _)) => "created",
         Some(("update", _)) => "updated",
         Some(("delete", _)) => "deleted",
         _ => "",
     };
-    Ok(match change.as_str() {
+    Ok(match &*change {
         "create_user" | "update_user" | "delete_user" => {
             let user_id = f.require_text("UserID")?;
             let shape = UserChange {
@@ -178,10 +180,10 @@ fn approval(f: Fields<'_>, at: Option<i64>) -> Result<Mapped, EventError> {
     let mut approvers: Vec<String> = Vec::new();
     for record in info.children("SpRecord") {
         for detail in record.children("Details") {
-            if let Some(id) = detail.child("Approver").and_then(|a| a.text("UserId"))
-                && !approvers.contains(&id)
+            if let Some(id) = detail.child("Approver").and_then(|a| a.text_ref("UserId"))
+                && !approvers.iter().any(|known| *known == id)
             {
-                approvers.push(id);
+                approvers.push(id.into_owned());
             }
         }
     }
