@@ -26,7 +26,7 @@ impl Pipeline {
         invocation_id: String,
     ) -> InvocationResult {
         let manifest = &rule.rule.manifest;
-        let backends = capabilities::backends(&self.store, connection);
+        let backends = capabilities::backends(&self.store, self.clients.as_ref(), connection);
         let limits = manifest.limits.within(self.options.limits);
         let granted: Vec<Capability> = manifest
             .grants

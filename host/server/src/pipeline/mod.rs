@@ -32,6 +32,7 @@ use std::time::Duration;
 
 use worklink_runtime::invocation::Limits;
 
+use crate::clients::Clients;
 use crate::config::Config;
 use crate::storage::{Millis, Store, now_millis};
 use compiled::RuleCache;
@@ -111,6 +112,7 @@ pub struct Pipeline {
     options: PipelineOptions,
     clock: Clock,
     rules: RuleCache,
+    clients: Option<Arc<Clients>>,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -130,7 +132,15 @@ impl Pipeline {
             options,
             clock: Arc::new(now_millis),
             rules: RuleCache::default(),
+            clients: None,
         }
+    }
+
+    /// Reads attendance and approvals through the provider clients (without them, handlers get
+    /// `unavailable` for those reads).
+    pub fn with_clients(mut self, clients: Arc<Clients>) -> Self {
+        self.clients = Some(clients);
+        self
     }
 
     /// Replaces the wall clock (tests use a hand-driven one to reach retry times at once).

@@ -1,50 +1,13 @@
-//! The live-read backends a rule's handler gets, over the server's own data.
-//!
-//! - `contacts` reads the directory tables of the rule's connection (kept current by sync), so a
-//!   lookup costs a query, not a provider API call, and works while the provider is unreachable.
-//! - `kv` reads the kv table; writes are staged effects that the outbox applies.
-//! - `attendance` and `approvals` have no local copy: they are read from the provider, and a
-//!   server without a provider client for the connection answers `unavailable`.
+//! `contacts` over the directory tables of one connection, kept current by sync: a lookup
+//! costs a query, not a provider API call, and works while the provider is unreachable.
 
-use std::sync::Arc;
-
-use worklink_runtime::capability::approvals::ApprovalsBackend;
-use worklink_runtime::capability::attendance::AttendanceBackend;
+use worklink_runtime::capability::CapError;
 use worklink_runtime::capability::contacts::ContactsBackend;
-use worklink_runtime::capability::kv::KvBackend;
-use worklink_runtime::capability::{Backends, CapError};
-use worklink_runtime::types::{
-    ApprovalInstance, Binding, BindingKey, CheckIn, DayReport, Department, TimeRange, User,
-    UserQuery,
-};
+use worklink_runtime::types::{Binding, BindingKey, Department, User, UserQuery};
 
 use crate::storage::directory::DirectoryUser;
 use crate::storage::directory_lookup::UserSearch;
 use crate::storage::{StorageError, Store};
-
-/// The backends for a rule whose connection is `connection` (`None` when the server has no
-/// connection configured: directory reads then find nothing to read from).
-pub fn backends(store: &Store, connection: Option<&str>) -> Backends {
-    let kv = Arc::new(StoreKv {
-        store: store.clone(),
-    });
-    let contacts: Arc<dyn ContactsBackend> = match connection {
-        Some(connection) => Arc::new(StoreContacts {
-            store: store.clone(),
-            connection: connection.to_owned(),
-        }),
-        None => Arc::new(NoProviderClient { connection: None }),
-    };
-    let provider = Arc::new(NoProviderClient {
-        connection: connection.map(str::to_owned),
-    });
-    Backends {
-        contacts,
-        attendance: provider.clone(),
-        approvals: provider,
-        kv,
-    }
-}
 
 /// A database failure, as the handler sees it: worth retrying later.
 fn unavailable(err: StorageError) -> CapError {
@@ -52,9 +15,11 @@ fn unavailable(err: StorageError) -> CapError {
 }
 
 /// `contacts` over the directory tables of one connection.
-struct StoreContacts {
-    store: Store,
-    connection: String,
+pub(super) struct StoreContacts {
+    /// The store.
+    pub store: Store,
+    /// The connection whose directory is read.
+    pub connection: String,
 }
 
 impl StoreContacts {
@@ -208,86 +173,5 @@ impl ContactsBackend for StoreContacts {
             employee_id: b.erp_employee_id,
             user_id: b.user_id,
         }))
-    }
-}
-
-/// `kv` over the kv table. Values are stored as bytes; the capability deals in text.
-struct StoreKv {
-    store: Store,
-}
-
-#[async_trait::async_trait]
-impl KvBackend for StoreKv {
-    async fn get(&self, scope: &str, key: &str) -> Result<Option<String>, CapError> {
-        let value = self
-            .store
-            .kv_get(scope, key)
-            .await
-            .map_err(|e| CapError::Unavailable(format!("kv store: {e}")))?;
-        value
-            .map(|bytes| {
-                String::from_utf8(bytes).map_err(|_| {
-                    CapError::Invalid(format!("kv value `{key}` in `{scope}` is not UTF-8 text"))
-                })
-            })
-            .transpose()
-    }
-}
-
-/// Reads that only the provider can answer, on a server that has no client for the connection.
-struct NoProviderClient {
-    connection: Option<String>,
-}
-
-impl NoProviderClient {
-    fn unavailable(&self, what: &str) -> CapError {
-        CapError::Unavailable(match &self.connection {
-            Some(connection) => format!(
-                "{what} are read from the provider, and this server has no provider client for \
-                 connection `{connection}`"
-            ),
-            None => format!("{what} need a connection, and none is configured"),
-        })
-    }
-}
-
-#[async_trait::async_trait]
-impl AttendanceBackend for NoProviderClient {
-    async fn check_ins(&self, _: &[String], _: TimeRange) -> Result<Vec<CheckIn>, CapError> {
-        Err(self.unavailable("check-ins"))
-    }
-
-    async fn day_reports(&self, _: &[String], _: TimeRange) -> Result<Vec<DayReport>, CapError> {
-        Err(self.unavailable("day reports"))
-    }
-}
-
-#[async_trait::async_trait]
-impl ApprovalsBackend for NoProviderClient {
-    async fn get_instance(&self, _: &str) -> Result<ApprovalInstance, CapError> {
-        Err(self.unavailable("approval instances"))
-    }
-}
-
-#[async_trait::async_trait]
-impl ContactsBackend for NoProviderClient {
-    async fn get_user(&self, _: &str) -> Result<User, CapError> {
-        Err(self.unavailable("directory users"))
-    }
-
-    async fn find_users(&self, _: &UserQuery) -> Result<Vec<User>, CapError> {
-        Err(self.unavailable("directory users"))
-    }
-
-    async fn get_department(&self, _: &str) -> Result<Department, CapError> {
-        Err(self.unavailable("departments"))
-    }
-
-    async fn department_members(&self, _: &str, _: bool) -> Result<Vec<User>, CapError> {
-        Err(self.unavailable("department members"))
-    }
-
-    async fn resolve_binding(&self, _: &BindingKey) -> Result<Option<Binding>, CapError> {
-        Err(self.unavailable("bindings"))
     }
 }
