@@ -7,12 +7,14 @@
 mod storage_support;
 mod delivery_support;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use delivery_support::{World, text_message};
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
-use worklink_server::delivery::Outcome;
+use worklink_server::clients::Clients;
+use worklink_server::delivery::{Outcome, Relay};
 use worklink_server::storage::outbox::EffectStatus;
 use worklink_server::storage::{Backend, Store};
 use worklink_server::wake::Wakeups;
@@ -163,14 +165,17 @@ async fn permanent_failures_are_dead_with_errcode_and_hint(store: &Store) {
 
 async fn a_resend_after_a_crash_is_not_delivered_twice(store: &Store) {
     let world = World::start(store).await;
-    let user = world.sims.wecom_user(2);
+    let (wecom_user, ding_user) = (world.sims.wecom_user(2), world.sims.dingtalk_user(2));
     world
-        .stage(vec![text_message("corp", &user, "请审批 #42")])
+        .stage(vec![
+            text_message("corp", &wecom_user, "请审批 #42"),
+            text_message("ding", &ding_user, "请审批 #42"),
+        ])
         .await;
-    let first = world.settle(1).await;
-    assert!(delivered(&first[0].outcome));
-    // The process died after WeCom accepted the message but before the outbox recorded it:
-    // the row is still held, by a worker whose lease has run out.
+    let first = world.settle(2).await;
+    assert!(first.iter().all(|d| delivered(&d.outcome)), "{first:?}");
+    // The process died after the providers accepted the messages but before the outbox
+    // recorded it: the rows are still held, by a worker whose lease has run out.
     sqlx::query(
         "UPDATE outbox SET status = 'sending', claimed_by = 'crashed', claimed_until = 0, \
              result = NULL, delivered_at = NULL",
@@ -178,14 +183,66 @@ async fn a_resend_after_a_crash_is_not_delivered_twice(store: &Store) {
     .execute(store.pool())
     .await
     .unwrap();
-    let again = world.settle(1).await;
-    assert!(delivered(&again[0].outcome), "WeCom accepts the resend");
-    let messages = world.sims.wecom.controls().messages();
-    let reached: usize = messages
-        .iter()
-        .map(|m| m.delivered.iter().filter(|u| **u == user).count())
-        .sum();
-    assert_eq!(reached, 1, "but delivers it once: {messages:?}");
+    let again = world.settle(2).await;
+    assert!(
+        again.iter().all(|d| delivered(&d.outcome)),
+        "the providers accept the resend: {again:?}"
+    );
+    for (controls, user) in [
+        (world.sims.wecom.controls(), wecom_user),
+        (world.sims.dingtalk.controls(), ding_user),
+    ] {
+        let messages = controls.messages();
+        let reached: usize = messages
+            .iter()
+            .map(|m| m.delivered.iter().filter(|u| **u == user).count())
+            .sum();
+        assert_eq!(reached, 1, "but deliver it once: {messages:?}");
+    }
+}
+
+async fn several_relays_deliver_each_effect_once(store: &Store) {
+    let world = World::start(store).await;
+    let documents = 24;
+    let effects = (0..documents)
+        .map(|n| json!({"effect": "erp_post", "kind": "voucher", "idempotency_key": format!("v-{n}"), "body": {"n": n}}))
+        .collect();
+    let keys = world.stage(effects).await;
+    // On PostgreSQL three replicas, each with its own clients and two workers, share the
+    // database; a SQLite file belongs to one process (whose relay requeues every row left
+    // `sending` when it starts), so there one replica runs the six workers.
+    let (replica_count, workers) = match store.backend() {
+        Backend::Postgres => (3, 2),
+        Backend::Sqlite => (1, 6),
+    };
+    let cancel = CancellationToken::new();
+    let mut replicas = tokio::task::JoinSet::new();
+    for _ in 0..replica_count {
+        let clients =
+            Clients::with_http(&world.config, store.clone(), &delivery_support::http()).unwrap();
+        let relay = Relay::new(store.clone(), clients, &world.config)
+            .with_policy(delivery_support::policy());
+        replicas.spawn(Arc::new(relay).run(workers, Wakeups::new(), cancel.clone()));
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while world.erp.received().len() < documents {
+        assert!(tokio::time::Instant::now() < deadline, "not all delivered");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    cancel.cancel();
+    while let Some(replica) = replicas.join_next().await {
+        replica.unwrap().unwrap();
+    }
+    let mut received: Vec<String> = world
+        .erp
+        .received()
+        .into_iter()
+        .map(|post| post.idempotency_key)
+        .collect();
+    received.sort();
+    let mut expected = keys;
+    expected.sort();
+    assert_eq!(received, expected, "each document exactly once");
 }
 
 async fn robots_approvals_and_kv_are_delivered(store: &Store) {
@@ -286,6 +343,7 @@ on_both_backends!(
     transient_failures_are_retried_then_delivered,
     permanent_failures_are_dead_with_errcode_and_hint,
     a_resend_after_a_crash_is_not_delivered_twice,
+    several_relays_deliver_each_effect_once,
     robots_approvals_and_kv_are_delivered,
     the_relay_loop_delivers_abandoned_effects,
 );
