@@ -258,9 +258,13 @@ async fn robots_approvals_and_kv_are_delivered(store: &Store) {
                    "template": "C4NyFZG4u4aFe5HQzEVCJYSSVrVK8rokifSiPLXHi", "applicant": applicant,
                    "fields": [{"name": "Text-1", "value": "采购笔记本电脑"}]}),
             json!({"effect": "kv_set", "scope": "plugin:notify", "key": "last", "value": "42"}),
+            json!({"effect": "approval_submit", "connection": "ding",
+                   "template": "PROC-SIM-GENERAL", "applicant": world.sims.dingtalk_user(0),
+                   "approvers": [world.sims.dingtalk_user(1)],
+                   "fields": [{"name": "申请内容", "value": "出差申请"}]}),
         ])
         .await;
-    let attempts = world.settle(4).await;
+    let attempts = world.settle(5).await;
     assert!(
         attempts.iter().all(|d| delivered(&d.outcome)),
         "{attempts:?}"
@@ -287,6 +291,11 @@ async fn robots_approvals_and_kv_are_delivered(store: &Store) {
         format!("{approval:?}").contains("采购笔记本电脑"),
         "{approval:?}"
     );
+    let Outcome::Delivered { result: instance } = &attempts[4].outcome else {
+        unreachable!()
+    };
+    let approval = world.sims.dingtalk.controls().approval(instance);
+    assert!(format!("{approval:?}").contains("出差申请"), "{approval:?}");
     assert_eq!(
         store
             .kv_get("plugin:notify", "last")
