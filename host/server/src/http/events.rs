@@ -138,31 +138,25 @@ pub async fn post_event(
         occurred_at: posted.occurred_at.unwrap_or(now),
         payload: posted.payload,
     };
-    let answer = match state.store.insert_event(&event, now).await? {
+    let (status, event_id, duplicate) = match state.store.insert_event(&event, now).await? {
         InboxInsert::Inserted(event_id) => {
             state.metrics.count_ingest(SOURCE, IngestOutcome::Stored);
             state.wake.inbox.notify_one();
             tracing::debug!(event_id, kind = %event.kind, key = %key.name, "event posted");
-            (
-                StatusCode::ACCEPTED,
-                Accepted {
-                    event_id,
-                    duplicate: false,
-                },
-            )
+            (StatusCode::ACCEPTED, event_id, false)
         }
         InboxInsert::Duplicate(event_id) => {
             state.metrics.count_ingest(SOURCE, IngestOutcome::Duplicate);
-            (
-                StatusCode::OK,
-                Accepted {
-                    event_id,
-                    duplicate: true,
-                },
-            )
+            (StatusCode::OK, event_id, true)
         }
     };
-    Ok((answer.0, Json(answer.1)))
+    Ok((
+        status,
+        Json(Accepted {
+            event_id,
+            duplicate,
+        }),
+    ))
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use worklink_runtime::types::Event;
 use crate::http::AppState;
 use crate::http::error::{AppError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath};
-use crate::rules::{HandlerRef, ReloadReport, Rule};
+use crate::rules::{HandlerRef, Published, ReloadReport, Rule};
 use crate::storage::now_millis;
 use crate::storage::rules::RuleRecord;
 
@@ -132,12 +132,22 @@ pub async fn show(
     Ok(Json(rule_view(&state, &name).await?))
 }
 
+/// A rule whose current version a reload changed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PublishedView {
+    /// The rule's name.
+    pub name: String,
+    /// The version now current.
+    pub version: i64,
+    /// Whether the rule is new (it starts disabled).
+    pub created: bool,
+}
+
 /// What a reload did.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReloadView {
-    /// Rules with a new current version: name, version and whether the rule is new (disabled).
-    #[schema(value_type = Vec<Object>)]
-    pub published: Vec<serde_json::Value>,
+    /// Rules with a new current version.
+    pub published: Vec<PublishedView>,
     /// Rules whose files match their current version.
     pub unchanged: Vec<String>,
     /// Rules with no manifest any more (left as they are).
@@ -150,7 +160,17 @@ impl From<ReloadReport> for ReloadView {
             published: report
                 .published
                 .into_iter()
-                .map(|p| serde_json::json!({"name": p.name, "version": p.version, "created": p.created}))
+                .map(
+                    |Published {
+                         name,
+                         version,
+                         created,
+                     }| PublishedView {
+                        name,
+                        version,
+                        created,
+                    },
+                )
                 .collect(),
             unchanged: report.unchanged,
             missing: report.missing,
