@@ -150,37 +150,15 @@ async fn wecom_url_check_echoes_the_challenge_exactly() {
     // A challenge with characters that need percent-encoding once encrypted (+, /, =).
     let challenge = "8393041265203851123";
     let envelope = wecom_crypto().encrypt(challenge, "1700000000", "nonce-1");
-    let q = query(&[
-        ("msg_signature", &envelope.msg_signature),
-        ("timestamp", "1700000000"),
-        ("nonce", "nonce-1"),
-        ("echostr", &envelope.encrypt),
-    ]);
     let reply = h
-        .send(
-            Request::get(format!("/callbacks/wecom/{WECOM}?{q}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .send(wecom_url_check(&envelope, &envelope.msg_signature))
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     assert_eq!(reply.body, challenge.as_bytes(), "no quotes, no newline");
     assert_eq!(h.inbox_count().await, 0);
 
     // A tampered signature is refused.
-    let q = query(&[
-        ("msg_signature", "0000"),
-        ("timestamp", "1700000000"),
-        ("nonce", "nonce-1"),
-        ("echostr", &envelope.encrypt),
-    ]);
-    let reply = h
-        .send(
-            Request::get(format!("/callbacks/wecom/{WECOM}?{q}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let reply = h.send(wecom_url_check(&envelope, "0000")).await;
     assert_eq!(
         (reply.status, reply.error_code()),
         (StatusCode::FORBIDDEN, "bad_signature".to_owned())

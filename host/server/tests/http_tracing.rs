@@ -10,8 +10,7 @@ mod http_support;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use http_support::*;
 use worklink_providers::crypto::CallbackCrypto;
 
@@ -44,18 +43,8 @@ async fn traces_name_routes_and_hide_secrets() {
 
     let h = Harness::sqlite().await;
     let envelope = wecom_crypto().encrypt("challenge-1234", "1700000000", "nonce-1");
-    let q = query(&[
-        ("msg_signature", &envelope.msg_signature),
-        ("timestamp", "1700000000"),
-        ("nonce", "nonce-1"),
-        ("echostr", &envelope.encrypt),
-    ]);
     let reply = h
-        .send(
-            Request::get(format!("/callbacks/wecom/{WECOM}?{q}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .send(wecom_url_check(&envelope, &envelope.msg_signature))
         .await;
     assert_eq!(reply.status, StatusCode::OK);
     // A rejected callback is logged with its reason.

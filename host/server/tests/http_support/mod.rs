@@ -13,7 +13,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use tower::ServiceExt;
 use worklink_providers::api::{HttpConfig, RetryPolicy};
-use worklink_providers::crypto::CallbackCrypto;
+use worklink_providers::crypto::{CallbackCrypto, Envelope};
 use worklink_runtime::script::ScriptLimits;
 use worklink_runtime::wasm::WasmConfig;
 use worklink_server::clients::Clients;
@@ -280,6 +280,20 @@ pub fn query(pairs: &[(&str, &str)]) -> String {
     url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish()
+}
+
+/// WeCom's URL check: `GET` with the encrypted challenge `envelope.encrypt` in `echostr`, signed
+/// by `msg_signature` (the envelope's own, or a tampered one).
+pub fn wecom_url_check(envelope: &Envelope, msg_signature: &str) -> Request<Body> {
+    let q = query(&[
+        ("msg_signature", msg_signature),
+        ("timestamp", &envelope.timestamp),
+        ("nonce", &envelope.nonce),
+        ("echostr", &envelope.encrypt),
+    ]);
+    Request::get(format!("/callbacks/wecom/{WECOM}?{q}"))
+        .body(Body::empty())
+        .unwrap()
 }
 
 /// A WeCom event POST carrying `plaintext`, encrypted and signed by `crypto`.
