@@ -188,9 +188,7 @@ async fn every_route_is_documented_and_every_documented_route_is_served() {
     assert!(!handled(&h.api("GET", "/api/v2/nothing", None, None).await));
 }
 
-#[tokio::test]
-async fn health_and_connections() {
-    let h = Harness::sqlite().await;
+async fn health_and_connections(h: Harness) {
     for path in ["/healthz", "/readyz"] {
         let reply = h.api("GET", path, None, None).await;
         assert_eq!(
@@ -478,6 +476,7 @@ http_on_both_backends!(
     executions_are_listed_shown_and_replayed,
     dead_letters_are_listed_and_requeued_once,
     directory_views_page_through_a_connection,
+    health_and_connections,
 );
 
 #[tokio::test]

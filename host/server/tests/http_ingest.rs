@@ -127,6 +127,7 @@ http_on_both_backends!(
     wecom_post_stores_one_event_and_a_retry_nothing,
     erp_events_with_a_client_id_are_idempotent,
     dingtalk_push_is_stored_and_answered_with_encrypted_success,
+    metrics_count_what_ingest_did,
 );
 
 /// Decrypts DingTalk's reply with DingTalk's copy of the keys; it must say `success`.
@@ -304,9 +305,7 @@ async fn dingtalk_url_check_answers_encrypted_success_and_stores_nothing() {
     assert_eq!(h.inbox_count().await, 0);
 }
 
-#[tokio::test]
-async fn metrics_count_what_ingest_did() {
-    let h = Harness::sqlite().await;
+async fn metrics_count_what_ingest_did(h: Harness) {
     let crypto = wecom_crypto();
     h.send(wecom_post(WECOM, &crypto, WECOM_TEXT, "1700000000", "n1"))
         .await;
