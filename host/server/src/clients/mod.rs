@@ -3,7 +3,8 @@
 //! Every connection gets one WeCom or DingTalk client pointed at its `api_base`; all of them share
 //! one token manager whose cache is the database, so replicas share one access token per app
 //! instead of each calling `gettoken` (on PostgreSQL a refresh is also serialised across
-//! replicas, see [`refresh_lock`]). What differs between the two providers when the server acts
+//! replicas, see [`refresh_lock`]); fresh tokens are also kept in memory ([`token_memo`]) so a
+//! provider call costs no database read. What differs between the two providers when the server acts
 //! on a connection (message shapes, approval forms) is kept in [`app`] and [`shapes`]; robots in
 //! [`robots`]; the "test credentials" probe in [`check`].
 
@@ -12,6 +13,7 @@ pub mod check;
 pub mod refresh_lock;
 pub mod robots;
 pub mod shapes;
+pub mod token_memo;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -28,6 +30,7 @@ pub use app::AppClient;
 pub use check::CheckReport;
 pub use refresh_lock::RefreshLockedStore;
 pub use robots::RobotClient;
+pub use token_memo::MemoizedTokenStore;
 
 /// Why a client could not be found, built or used.
 #[derive(Debug, Error)]
@@ -89,12 +92,13 @@ impl Clients {
         store: Store,
         http: &HttpConfig,
     ) -> Result<Arc<Self>, ClientsError> {
-        let token_store: Arc<dyn TokenStore> = match store.backend() {
+        let database: Arc<dyn TokenStore> = match store.backend() {
             Backend::Postgres => Arc::new(RefreshLockedStore::new(store)),
             // A SQLite file belongs to one process, whose token manager already refreshes once.
             Backend::Sqlite => Arc::new(store),
         };
-        let tokens = Arc::new(TokenManager::new(token_store));
+        let memo = MemoizedTokenStore::new(database);
+        let tokens = Arc::new(TokenManager::new(Arc::new(memo)));
         let apps = config
             .connections
             .iter()
