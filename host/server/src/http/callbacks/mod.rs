@@ -78,6 +78,22 @@ impl CallbackKeys {
     }
 }
 
+/// Counts and logs a refused callback and turns it into its 4xx answer. The error names what
+/// failed (signature, receive id, parse position), never the token or the key.
+pub fn rejected(
+    state: &AppState,
+    provider: Provider,
+    connection: &str,
+    err: IngestError,
+) -> AppError {
+    let provider = provider.as_str();
+    state
+        .metrics
+        .count_ingest(provider, IngestOutcome::Rejected);
+    tracing::warn!(provider, connection, error = %err, "callback rejected");
+    AppError::Callback(err)
+}
+
 /// The shared request path of both providers' event POSTs.
 pub async fn receive<P: CallbackApi>(
     state: &AppState,
@@ -87,14 +103,8 @@ pub async fn receive<P: CallbackApi>(
 ) -> Result<Response, AppError> {
     let crypto = state.callbacks.get(P::PROVIDER, connection)?;
     let provider = P::PROVIDER.as_str();
-    let events = (P::INGEST)(crypto, query, body).map_err(|err| {
-        state
-            .metrics
-            .count_ingest(provider, IngestOutcome::Rejected);
-        // The error names what failed (signature, receive id, parse position), never the key.
-        tracing::warn!(provider, connection, error = %err, "callback rejected");
-        AppError::Callback(err)
-    })?;
+    let events = (P::INGEST)(crypto, query, body)
+        .map_err(|err| rejected(state, P::PROVIDER, connection, err))?;
     let received_at = now_millis();
     let mut stored = false;
     for event in events.into_iter().filter(|event| !P::is_url_check(event)) {

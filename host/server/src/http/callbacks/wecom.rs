@@ -11,12 +11,11 @@ use worklink_providers::crypto::{
 };
 use worklink_providers::events::ingest::{self, IngestError};
 
-use super::{CallbackApi, IngestFn, receive};
+use super::{CallbackApi, IngestFn, receive, rejected};
 use crate::config::Provider;
 use crate::http::AppState;
 use crate::http::error::{AppError, ErrorBody};
 use crate::http::extract::{ApiPath, ApiQuery};
-use crate::http::metrics::IngestOutcome;
 
 /// WeCom's side of the shared callback path.
 pub struct WeCom;
@@ -63,11 +62,12 @@ pub async fn verify_url(
 ) -> Result<Response, AppError> {
     let crypto = state.callbacks.get(Provider::Wecom, &connection)?;
     let echo = wecom::verify_url(crypto, &query).map_err(|err| {
-        state
-            .metrics
-            .count_ingest(Provider::Wecom.as_str(), IngestOutcome::Rejected);
-        tracing::warn!(connection, error = %err, "WeCom URL check rejected");
-        AppError::Callback(IngestError::Crypto(err))
+        rejected(
+            &state,
+            Provider::Wecom,
+            &connection,
+            IngestError::Crypto(err),
+        )
     })?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], echo).into_response())
 }
