@@ -122,6 +122,27 @@ async fn transient_failures_are_retried_then_delivered(store: &Store) {
     );
 }
 
+async fn transient_failures_past_the_last_attempt_are_dead(store: &Store) {
+    let world = World::start(store).await;
+    world.erp.fail_next(100);
+    world
+        .stage(vec![
+            json!({"effect": "erp_post", "kind": "voucher", "idempotency_key": "v-9", "body": {}}),
+        ])
+        .await;
+    let attempts = world.settle(1).await;
+    // The test policy allows four attempts.
+    assert_eq!(attempts.len(), 4, "{attempts:?}");
+    let Outcome::Dead { errcode, error } = &attempts[3].outcome else {
+        panic!("dead after the last attempt: {attempts:?}");
+    };
+    assert_eq!(errcode.as_deref(), Some("http 503"));
+    assert!(error.starts_with("gave up after 4 attempts"), "{error}");
+    assert_eq!(world.erp.received().len(), 4);
+    let dead = store.dead_letters(10).await.unwrap();
+    assert_eq!(dead[0].last_errcode.as_deref(), Some("http 503"));
+}
+
 async fn permanent_failures_are_dead_with_errcode_and_hint(store: &Store) {
     let world = World::start(store).await;
     world
@@ -350,6 +371,7 @@ on_both_backends!(
     messages_reach_wecom_and_dingtalk,
     erp_documents_arrive_signed_with_the_idempotency_key,
     transient_failures_are_retried_then_delivered,
+    transient_failures_past_the_last_attempt_are_dead,
     permanent_failures_are_dead_with_errcode_and_hint,
     a_resend_after_a_crash_is_not_delivered_twice,
     several_relays_deliver_each_effect_once,
