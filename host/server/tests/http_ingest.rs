@@ -91,6 +91,19 @@ async fn erp_events_with_a_client_id_are_idempotent(h: Harness) {
         serde_json::from_str::<serde_json::Value>(&stored).unwrap()["assignee"],
         "zhangsan"
     );
+
+    // The id may come as an Idempotency-Key header instead.
+    let with_header = || {
+        Request::post("/api/v1/events")
+            .header("authorization", format!("Bearer {}", h.integrator_key))
+            .header("content-type", "application/json")
+            .header("idempotency-key", "M-7")
+            .body(Body::from(json!({"kind": "erp.mention"}).to_string()))
+            .unwrap()
+    };
+    assert_eq!(h.send(with_header()).await.status, StatusCode::ACCEPTED);
+    assert_eq!(h.send(with_header()).await.json()["duplicate"], true);
+    assert_eq!(h.inbox_count().await, 4);
 }
 
 async fn dingtalk_push_is_stored_and_answered_with_encrypted_success(h: Harness) {

@@ -6,7 +6,7 @@
 
 use axum::Json;
 use axum::extract::{Extension, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
@@ -24,6 +24,9 @@ pub const SOURCE: &str = "erp";
 /// callback, a cron tick or a delivery report.
 const RESERVED_PREFIXES: [&str; 4] = ["wecom.", "dingtalk.", "schedule.", "effect."];
 
+/// The header that may carry the client id instead of the body's `id`.
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
 /// Longest accepted kind and client id.
 const MAX_KIND_LEN: usize = 128;
 const MAX_ID_LEN: usize = 200;
@@ -34,7 +37,8 @@ const MAX_ID_LEN: usize = 200;
 pub struct PostedEvent {
     /// What happened, dotted lower case: `erp.task.assigned`, `erp.mention`, `erp.employee.joined`...
     pub kind: String,
-    /// The client's own id for this event; a repeated id is acknowledged and not stored again.
+    /// The client's own id for this event (or the `Idempotency-Key` header); a repeated id is
+    /// acknowledged and not stored again.
     #[serde(default)]
     pub id: Option<String>,
     /// When it happened, Unix milliseconds; defaults to the time of receipt.
@@ -99,6 +103,27 @@ impl PostedEvent {
         Ok(())
     }
 
+    /// Uses an `Idempotency-Key` header as the client id when the body names none; a body id
+    /// that disagrees with the header is refused rather than guessed between.
+    fn take_idempotency_key(&mut self, headers: &HeaderMap) -> Result<(), AppError> {
+        let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
+            return Ok(());
+        };
+        let header = value
+            .to_str()
+            .map_err(|_| AppError::BadRequest(format!("{IDEMPOTENCY_KEY} header: not ASCII")))?;
+        match &self.id {
+            None => self.id = Some(header.to_owned()),
+            Some(id) if id == header => {}
+            Some(id) => {
+                return Err(AppError::BadRequest(format!(
+                    "id {id:?} and the {IDEMPOTENCY_KEY} header {header:?} differ"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The dedup key: the client's id, or a fresh random key when it gave none.
     fn dedup_key(&self) -> String {
         match &self.id {
@@ -114,6 +139,7 @@ impl PostedEvent {
     path = "/api/v1/events",
     tag = "events",
     security(("api_key" = ["integrator"])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "The client id, when the body has no `id`")),
     request_body = PostedEvent,
     responses(
         (status = 202, description = "Stored; rules will run", body = Accepted),
@@ -125,10 +151,12 @@ impl PostedEvent {
 pub async fn post_event(
     State(state): State<AppState>,
     Extension(Caller(key)): Extension<Caller>,
-    ApiJson(posted): ApiJson<PostedEvent>,
+    headers: HeaderMap,
+    ApiJson(mut posted): ApiJson<PostedEvent>,
 ) -> Result<(StatusCode, Json<Accepted>), AppError> {
     posted
-        .check()
+        .take_idempotency_key(&headers)
+        .and_then(|()| posted.check())
         .inspect_err(|_| state.metrics.count_ingest(SOURCE, IngestOutcome::Rejected))?;
     let now = now_millis();
     let event = NewEvent {
@@ -207,6 +235,24 @@ mod tests {
         let mut event = posted("erp.mention");
         event.id = Some(String::new());
         assert!(event.check().is_err());
+    }
+
+    #[test]
+    fn the_idempotency_key_header_is_the_client_id_unless_the_body_disagrees() {
+        let mut headers = HeaderMap::new();
+        headers.insert(IDEMPOTENCY_KEY, "T-9".parse().unwrap());
+        let mut event = posted("erp.mention");
+        event.take_idempotency_key(&headers).unwrap();
+        assert_eq!(event.id.as_deref(), Some("T-9"));
+        event.take_idempotency_key(&headers).unwrap();
+        event.id = Some("T-10".into());
+        assert!(matches!(
+            event.take_idempotency_key(&headers),
+            Err(AppError::BadRequest(_))
+        ));
+        let mut without = posted("erp.mention");
+        without.take_idempotency_key(&HeaderMap::new()).unwrap();
+        assert_eq!(without.id, None);
     }
 
     #[test]
