@@ -4,6 +4,8 @@
 //! in `invaliduser` / `invalidparty` / `invalidtag`, which [`SendResult`] surfaces as lists so a
 //! caller can report who was not reached. All recipients invalid is errcode 81013.
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -143,6 +145,19 @@ fn recipient_fields(to: &Recipients) -> Value {
     fields
 }
 
+/// The longest duplicate-check interval WeCom accepts: 4 hours.
+const MAX_DUPLICATE_INTERVAL: Duration = Duration::from_secs(4 * 3600);
+
+/// WeCom takes the interval in whole seconds, from 1 s to 4 h.
+fn check_duplicate_interval(interval: Option<Duration>) -> Result<(), String> {
+    match interval {
+        Some(interval) if interval.as_secs() == 0 || interval > MAX_DUPLICATE_INTERVAL => Err(
+            format!("duplicate_check_interval must be 1 s to 4 h, got {interval:?}"),
+        ),
+        _ => Ok(()),
+    }
+}
+
 impl Client {
     /// `message/send` of `message` to `to` from this client's app.
     pub async fn send_message(
@@ -160,7 +175,7 @@ impl Client {
         &self,
         to: &Recipients,
         message: &AppMessage,
-        interval: std::time::Duration,
+        interval: Duration,
     ) -> Result<SendResult, ApiError> {
         self.send_message_with(to, message, Some(interval)).await
     }
@@ -169,10 +184,11 @@ impl Client {
         &self,
         to: &Recipients,
         message: &AppMessage,
-        duplicate_check: Option<std::time::Duration>,
+        duplicate_check: Option<Duration>,
     ) -> Result<SendResult, ApiError> {
         to.check(MAX_USERS, MAX_PARTIES_OR_TAGS)
             .and_then(|()| message.check())
+            .and_then(|()| check_duplicate_interval(duplicate_check))
             .map_err(|detail| self.invalid("message/send", detail))?;
         let (msgtype, payload) = message.payload();
         let mut body = recipient_fields(to);
@@ -225,6 +241,20 @@ mod tests {
             recipient_fields(&to),
             json!({ "touser": "a|b", "totag": "3" })
         );
+    }
+
+    #[test]
+    fn duplicate_check_interval_is_one_second_to_four_hours() {
+        assert!(check_duplicate_interval(None).is_ok());
+        assert!(check_duplicate_interval(Some(Duration::from_secs(1800))).is_ok());
+        assert!(check_duplicate_interval(Some(MAX_DUPLICATE_INTERVAL)).is_ok());
+        for bad in [
+            Duration::from_millis(500),
+            MAX_DUPLICATE_INTERVAL + Duration::from_secs(1),
+        ] {
+            let err = check_duplicate_interval(Some(bad)).unwrap_err();
+            assert!(err.contains("1 s to 4 h"), "{err}");
+        }
     }
 
     #[test]
