@@ -38,7 +38,9 @@ impl MemoizedTokenStore {
 
     fn fresh(&self) -> MutexGuard<'_, HashMap<TokenKey, CachedToken>> {
         // Each operation is one insert, lookup or removal, so a poisoned map is still whole.
-        self.fresh.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.fresh
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
