@@ -13,6 +13,9 @@ use worklink_runtime::types::{ApprovalRequest, Message, Recipients};
 use super::shapes;
 use crate::config::Provider;
 
+/// DingTalk's root department: `listsub` from it, level by level, reaches every department.
+pub const DINGTALK_ROOT: i64 = 1;
+
 /// How long WeCom drops a repeat of an app message sent with the duplicate check. The outbox
 /// retries within minutes, so WeCom's default window (30 minutes) covers a resend after a crash.
 pub const DUPLICATE_CHECK_WINDOW: Duration = Duration::from_secs(1800);
@@ -66,6 +69,15 @@ impl AppClient {
                 Ok(sent.task_id.to_string())
             }
         }
+    }
+
+    /// Departments the app can see, read the cheapest way each provider offers: WeCom lists
+    /// every department id at once, DingTalk the root's children.
+    pub async fn visible_departments(&self) -> Result<usize, ApiError> {
+        Ok(match self {
+            AppClient::WeCom(client) => client.list_department_ids(None).await?.len(),
+            AppClient::DingTalk(client) => client.list_departments(DINGTALK_ROOT).await?.len(),
+        })
     }
 
     /// Starts an approval; returns its id (WeCom `sp_no`, DingTalk `process_instance_id`).

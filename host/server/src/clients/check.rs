@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::{AppClient, Clients, ClientsError};
+use super::{Clients, ClientsError};
 
 /// What a successful credential check found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -32,18 +32,12 @@ fn millis<S: serde::Serializer>(elapsed: &Duration, serializer: S) -> Result<S::
     serializer.serialize_u128(elapsed.as_millis())
 }
 
-/// DingTalk's root department.
-const DINGTALK_ROOT: i64 = 1;
-
 impl Clients {
     /// Checks connection `name`'s credentials with one authenticated read.
     pub async fn check(&self, name: &str) -> Result<CheckReport, ClientsError> {
         let connection = self.connection(name)?;
         let started = Instant::now();
-        let visible_departments = match self.app(name)? {
-            AppClient::WeCom(client) => client.list_department_ids(None).await?.len(),
-            AppClient::DingTalk(client) => client.list_departments(DINGTALK_ROOT).await?.len(),
-        };
+        let visible_departments = self.app(name)?.visible_departments().await?;
         Ok(CheckReport {
             connection: name.to_owned(),
             provider: connection.provider().as_str(),

@@ -16,10 +16,8 @@ use worklink_providers::api::ApiError;
 use worklink_providers::{dingtalk, wecom};
 
 use crate::clients::AppClient;
+use crate::clients::app::DINGTALK_ROOT;
 use crate::storage::directory::{Department, DirectoryUser};
-
-/// DingTalk's root department.
-const DINGTALK_ROOT: i64 = 1;
 
 /// A connection's directory as read from the provider.
 #[derive(Debug, Clone, Default)]
