@@ -48,7 +48,11 @@ fn key(name: &str) -> String {
 /// each element's map is built once and moved into its parent.
 pub(crate) fn parse(plaintext: &str) -> Result<Map<String, Value>, EventError> {
     let mut scanner = Scanner::new(plaintext);
-    let mut stack: Vec<Open<'_>> = Vec::with_capacity(8);
+    // Elements whose end tag has not been read yet are `slots[..depth]`. Slots are reset where
+    // they lie and never popped: building an element's state aside and copying it into the
+    // vector showed up as the single most expensive line of the parse.
+    let mut slots: Vec<Open<'_>> = Vec::with_capacity(8);
+    let mut depth = 0;
     let mut root: Option<Map<String, Value>> = None;
     let err = |at: usize, reason: String| EventError::Xml { position: at as u64, reason };
     while let Some((at, token)) = scanner.next()? {
@@ -57,39 +61,46 @@ pub(crate) fn parse(plaintext: &str) -> Result<Map<String, Value>, EventError> {
                 if root.is_some() {
                     return Err(err(at, "content after the root element".into()));
                 }
-                if stack.len() >= MAX_DEPTH {
+                if depth >= MAX_DEPTH {
                     return Err(err(at, format!("nested deeper than {MAX_DEPTH} elements")));
                 }
-                stack.push(Open { name, children: Map::new(), text: Cow::Borrowed("") });
+                match slots.get_mut(depth) {
+                    // A reused slot's children and text were taken when its last element closed.
+                    Some(slot) => slot.name = name,
+                    None => slots.push(Open { name, children: Map::new(), text: Cow::Borrowed("") }),
+                }
+                depth += 1;
             }
-            Token::Empty(name) => match stack.last_mut() {
+            Token::Empty(name) => match slots[..depth].last_mut() {
                 Some(parent) => insert(&mut parent.children, key(name), Value::String(String::new())),
                 None if root.is_none() => root = Some(Map::new()),
                 None => return Err(err(at, "content after the root element".into())),
             },
-            Token::Text(raw) => match stack.last_mut() {
+            Token::Text(raw) => match slots[..depth].last_mut() {
                 Some(open) => open.push_text(xml_scan::text(raw, at)?),
                 None if raw.trim().is_empty() => {}
                 None => return Err(err(at, "text outside the root element".into())),
             },
-            Token::CData(data) => match stack.last_mut() {
+            Token::CData(data) => match slots[..depth].last_mut() {
                 Some(open) => open.push_text(Cow::Borrowed(data)),
                 None => return Err(err(at, "CDATA outside the root element".into())),
             },
             Token::End(name) => {
-                let Some(done) = stack.pop() else {
+                let Some(done) = depth.checked_sub(1).and_then(|d| slots.get_mut(d)) else {
                     return Err(err(at, "closing tag without an opening one".into()));
                 };
                 if done.name != name {
                     return Err(err(at, format!("expected </{}>, found </{name}>", done.name)));
                 }
+                let text = std::mem::replace(&mut done.text, Cow::Borrowed(""));
                 let value = if done.children.is_empty() {
-                    Value::String(done.text.into_owned())
+                    Value::String(text.into_owned())
                 } else {
-                    Value::Object(done.children)
+                    Value::Object(std::mem::take(&mut done.children))
                 };
-                match stack.last_mut() {
-                    Some(parent) => insert(&mut parent.children, key(done.name), value),
+                depth -= 1;
+                match slots[..depth].last_mut() {
+                    Some(parent) => insert(&mut parent.children, key(name), value),
                     None => {
                         root = Some(match value {
                             Value::Object(map) => map,
@@ -101,7 +112,7 @@ pub(crate) fn parse(plaintext: &str) -> Result<Map<String, Value>, EventError> {
             }
         }
     }
-    if !stack.is_empty() {
+    if depth > 0 {
         return Err(EventError::Xml { position: plaintext.len() as u64, reason: "unclosed element at end of input".into() });
     }
     root.ok_or(EventError::NotAMap { reason: "no root element" })
