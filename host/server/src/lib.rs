@@ -12,13 +12,15 @@
 //! - [`delivery`]: the outbox relay delivering effects to providers, robots and the ERP.
 //! - [`sync`]: the directory sync; [`schedule`]: cron rules.
 //! - [`http`]: callbacks, the ERP events API, the admin API and health/metrics.
-//! - [`app`]: all of the above started together as one server.
+//! - [`app`]: all of the above started together as one server; [`dev`]: that server against
+//!   simulated tenants, for `worklink dev`.
 //! - [`wake`]: the bells one pipeline stage rings for the next.
 
 pub mod app;
 pub mod clients;
 pub mod config;
 pub mod delivery;
+pub mod dev;
 pub mod http;
 pub mod pipeline;
 pub mod rules;

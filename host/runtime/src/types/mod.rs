@@ -18,4 +18,4 @@ pub use contacts::{Binding, BindingKey, Department, User, UserQuery};
 pub use erp::ErpDocument;
 pub use event::{Event, EventError};
 pub use messaging::{Article, Message, Recipients, RobotPost, TextCard};
-pub use plugin::{HandlerError, LogLevel, PluginInfo};
+pub use plugin::{HandlerError, LogLevel, PluginInfo, kind_matches};

@@ -25,15 +25,32 @@ pub struct PluginInfo {
 }
 
 impl PluginInfo {
-    /// Whether the plugin says it handles events of `kind`.
+    /// Whether the plugin says it handles events of `kind` (patterns as in [`kind_matches`]).
     pub fn handles(&self, kind: &str) -> bool {
         self.handles
             .iter()
-            .any(|pattern| match pattern.strip_suffix('*') {
-                Some(prefix) => kind.starts_with(prefix),
-                None => pattern == kind,
-            })
+            .any(|pattern| kind_matches(pattern, kind))
     }
+}
+
+/// Whether event `kind` matches `pattern`, compared dot-separated segment by segment: `*` stands
+/// for exactly one segment, except as the last segment, where it stands for one or more. So
+/// `approval.*` matches `approval.finished`, `*.contact.user.created` matches the WeCom and the
+/// DingTalk kind alike, and `*` matches everything. The plugin SDK's `Event::is` follows the same
+/// rule, so what a plugin declares it handles means the same on both sides of the sandbox.
+pub fn kind_matches(pattern: &str, kind: &str) -> bool {
+    let mut kind_segments = kind.split('.');
+    let mut pattern_segments = pattern.split('.').peekable();
+    while let Some(segment) = pattern_segments.next() {
+        let last = pattern_segments.peek().is_none();
+        match kind_segments.next() {
+            None => return false,
+            Some(_) if segment == "*" && last => return true,
+            Some(actual) if segment == "*" || segment == actual => {}
+            Some(_) => return false,
+        }
+    }
+    kind_segments.next().is_none()
 }
 
 /// A handler's own failure, as opposed to a trap or a limit.
@@ -82,5 +99,28 @@ mod tests {
         assert!(info.handles("approval.finished"));
         assert!(!info.handles("task.assigned.extra"));
         assert!(!info.handles("attendance.checkin"));
+    }
+
+    #[test]
+    fn a_leading_wildcard_spans_providers() {
+        assert!(kind_matches(
+            "*.contact.user.created",
+            "wecom.contact.user.created"
+        ));
+        assert!(kind_matches(
+            "*.contact.user.created",
+            "dingtalk.contact.user.created"
+        ));
+        assert!(!kind_matches(
+            "*.contact.user.created",
+            "wecom.contact.user.deleted"
+        ));
+        assert!(!kind_matches(
+            "*.contact.user.created",
+            "contact.user.created"
+        ));
+        assert!(kind_matches("*", "erp.task.assigned"));
+        assert!(!kind_matches("erp.employee.*", "erp.employee"));
+        assert!(!kind_matches("erp.tas*", "erp.task"));
     }
 }

@@ -1,6 +1,7 @@
 //! Command-line interface: one subcommand per file.
 
 mod apikey;
+mod dev;
 mod logging;
 mod plugin;
 mod rule;
@@ -35,6 +36,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Create and revoke API keys.
     Apikey(apikey::ApiKeyArgs),
+    /// A local instance against simulated WeCom and DingTalk tenants, samples enabled.
+    Dev(dev::DevArgs),
 }
 
 impl Command {
@@ -47,6 +50,7 @@ impl Command {
             Command::Sim(args) => args.execute().await,
             Command::Serve(args) => args.execute().await,
             Command::Apikey(args) => args.execute().await,
+            Command::Dev(args) => args.execute().await,
         }
     }
 }
