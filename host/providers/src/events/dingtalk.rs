@@ -14,7 +14,7 @@ use super::{EventError, Provider, ProviderEvent, json};
 /// `delivered_at_ms` is the signed envelope timestamp, used only if the callback states no time
 /// (`check_url` states none).
 pub fn parse(plaintext: &str, delivered_at_ms: i64) -> Result<Vec<ProviderEvent>, EventError> {
-    let raw = json::parse(plaintext.trim_start_matches('\u{feff}'))?;
+    let mut raw = json::parse(plaintext.trim_start_matches('\u{feff}'))?;
     let raw_type = Fields::new(&raw, "callback").require_text("EventType")?;
     let f = Fields::new(&raw, &raw_type);
     let corp_id = f.text("CorpId").or_else(|| f.text("corpId")).unwrap_or_default();
@@ -24,7 +24,13 @@ pub fn parse(plaintext: &str, delivered_at_ms: i64) -> Result<Vec<ProviderEvent>
         mapped.push(Mapped::generic(&raw_type, f.int("TimeStamp")?));
     }
     let callback = Callback::new(Provider::DingTalk, plaintext, corp_id, raw_type, delivered_at_ms);
-    Ok(mapped.into_iter().map(|m| normalize::finish(&callback, m, raw.clone())).collect())
+    // Every event carries the raw fields; the last one (usually the only one) takes them.
+    let last = mapped.len().saturating_sub(1);
+    let events = mapped.into_iter().enumerate().map(|(i, m)| {
+        let raw = if i == last { std::mem::take(&mut raw) } else { raw.clone() };
+        normalize::finish(&callback, m, raw)
+    });
+    Ok(events.collect())
 }
 
 fn map(f: Fields<'_>, raw_type: &str) -> Result<Vec<Mapped>, EventError> {
