@@ -27,7 +27,7 @@ impl Pipeline {
             .current_version
             .ok_or_else(|| PipelineError::UnknownRule(rule.to_owned()))?;
         let compiled = self.rules.get(&version, self.handlers.scripts())?;
-        let connection = self.connection_for(&compiled)?;
+        let connection = self.connection_for(&compiled, &event.source)?;
 
         let mut notes = Vec::new();
         let manifest = &compiled.rule.manifest;

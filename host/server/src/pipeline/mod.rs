@@ -168,17 +168,22 @@ impl Pipeline {
         (self.clock)()
     }
 
-    /// The connection a rule's messages go to: its own, or the first configured one.
+    /// The connection a rule's messages go to and its reads come from: its own; else the one
+    /// the event came from (a callback's source is its connection, so a welcome rule answers
+    /// in the tenant that reported the new member); else the first configured one.
     fn connection_for(
         &self,
         rule: &compiled::CompiledRule,
+        event_source: &str,
     ) -> Result<Option<String>, PipelineError> {
+        let known = |name: &str| self.options.connections.iter().any(|c| c == name);
         match &rule.rule.manifest.connection {
-            Some(name) if self.options.connections.contains(name) => Ok(Some(name.clone())),
+            Some(name) if known(name) => Ok(Some(name.clone())),
             Some(name) => Err(PipelineError::UnknownConnection {
                 rule: rule.name().to_owned(),
                 connection: name.clone(),
             }),
+            None if known(event_source) => Ok(Some(event_source.to_owned())),
             None => Ok(self.options.connections.first().cloned()),
         }
     }

@@ -108,7 +108,7 @@ impl Pipeline {
             }
             Err(error) => return Ok((name, without_run(fail(error.clone()), error))),
         }
-        let connection = match self.connection_for(&rule) {
+        let connection = match self.connection_for(&rule, &event.source) {
             Ok(connection) => connection,
             Err(e) => {
                 let error = e.to_string();

@@ -6,7 +6,7 @@
 //! description = "Card to the assignee of an ERP task"
 //! on = "erp.task.assigned"               # exact kind, `erp.task.*`, `*.contact.user.created`, `*`
 //! when = 'event.payload.priority == "high"'   # optional Rhai expression over `event`
-//! connection = "acme"                    # optional; default: the first configured connection
+//! connection = "acme"                    # optional; default: the event's own connection, else the first
 //! plugin = "task-notify"                 # or: script = "task-notify.rhai" (beside the manifest)
 //! grants = ["contacts", "messaging", "log"]
 //!
@@ -63,8 +63,8 @@ pub struct Manifest {
     pub on: EventPattern,
     /// An optional Rhai condition over `event`.
     pub when: Option<String>,
-    /// The connection messages go to and directory reads come from; `None` means the first
-    /// configured one.
+    /// The connection messages go to and directory reads come from; `None` means the one the
+    /// event came from (callbacks), else the first configured one (ERP and scheduled events).
     pub connection: Option<String>,
     /// The plugin or script that runs.
     pub handler: HandlerRef,
