@@ -1,9 +1,9 @@
 //! Matching: unmatched inbox events → queued executions of the enabled rules that want them.
 //!
 //! Only the `on` pattern is checked here; `when` is evaluated by the worker, so a condition that
-//! reads the payload never slows down the single step that drains the inbox. Each event is
-//! queued and marked matched in one transaction, and an event matched twice (two replicas, or a
-//! crash between the two) still gets one execution per rule version.
+//! reads the payload never slows down the single step that drains the inbox. A batch of events
+//! is queued and marked matched in one transaction, and an event matched twice (two replicas
+//! reading the same batch) still gets one execution per rule version.
 
 use std::sync::Arc;
 
@@ -20,7 +20,8 @@ pub struct MatchReport {
 }
 
 impl Pipeline {
-    /// Matches up to one batch of unmatched inbox events against the enabled rules.
+    /// Matches up to one batch of unmatched inbox events against the enabled rules, in one
+    /// transaction.
     pub async fn match_pending(&self) -> Result<MatchReport, PipelineError> {
         let events = self
             .store
@@ -30,22 +31,22 @@ impl Pipeline {
             return Ok(MatchReport::default());
         }
         let rules = self.enabled_rules().await?;
-        let mut report = MatchReport {
+        let matches: Vec<(i64, Vec<i64>)> = events
+            .iter()
+            .map(|event| {
+                let versions = rules
+                    .iter()
+                    .filter(|rule| rule.wants(event))
+                    .map(|rule| rule.rule.version_id)
+                    .collect();
+                (event.id, versions)
+            })
+            .collect();
+        let queued = self.store.enqueue_matches(&matches, self.now()).await?;
+        let report = MatchReport {
             events: events.len(),
-            executions: 0,
+            executions: queued.len(),
         };
-        for event in &events {
-            let versions: Vec<i64> = rules
-                .iter()
-                .filter(|rule| rule.wants(event))
-                .map(|rule| rule.rule.version_id)
-                .collect();
-            report.executions += self
-                .store
-                .enqueue_executions(event.id, &versions, self.now())
-                .await?
-                .len();
-        }
         Ok(report)
     }
 

@@ -182,26 +182,25 @@ impl Store {
         now: Millis,
     ) -> Result<Vec<i64>, StorageError> {
         let mut tx = self.begin_write().await?;
-        let mut queued = Vec::with_capacity(rule_version_ids.len());
-        for &rule_version_id in rule_version_ids {
-            let id: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO executions (rule_version_id, event_id, status, next_attempt_at, created_at) \
-                 VALUES ($1, $2, 'queued', $3, $3) \
-                 ON CONFLICT (rule_version_id, event_id) WHERE replay_of IS NULL DO NOTHING \
-                 RETURNING id",
-            )
-            .bind(rule_version_id)
-            .bind(event_id)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            queued.extend(id);
+        let queued = enqueue_in(&mut tx, event_id, rule_version_ids, now).await?;
+        tx.commit().await?;
+        Ok(queued)
+    }
+
+    /// [`enqueue_executions`](Self::enqueue_executions) for many events in one transaction, so
+    /// a matcher draining a backlog pays for one commit per batch rather than one per event.
+    /// Each entry is an event id and the rule versions it matched. Returns the ids of the newly
+    /// queued executions.
+    pub async fn enqueue_matches(
+        &self,
+        matches: &[(i64, Vec<i64>)],
+        now: Millis,
+    ) -> Result<Vec<i64>, StorageError> {
+        let mut tx = self.begin_write().await?;
+        let mut queued = Vec::new();
+        for (event_id, rule_version_ids) in matches {
+            queued.extend(enqueue_in(&mut tx, *event_id, rule_version_ids, now).await?);
         }
-        sqlx::query("UPDATE inbox_events SET matched_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(event_id)
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
         Ok(queued)
     }
@@ -337,6 +336,36 @@ impl Store {
         .map(|row| record(&row))
         .transpose()
     }
+}
+
+/// Queues `rule_version_ids` for `event_id` and marks the event matched, within `tx`.
+async fn enqueue_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    event_id: i64,
+    rule_version_ids: &[i64],
+    now: Millis,
+) -> Result<Vec<i64>, StorageError> {
+    let mut queued = Vec::with_capacity(rule_version_ids.len());
+    for &rule_version_id in rule_version_ids {
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO executions (rule_version_id, event_id, status, next_attempt_at, created_at) \
+             VALUES ($1, $2, 'queued', $3, $3) \
+             ON CONFLICT (rule_version_id, event_id) WHERE replay_of IS NULL DO NOTHING \
+             RETURNING id",
+        )
+        .bind(rule_version_id)
+        .bind(event_id)
+        .bind(now)
+        .fetch_optional(&mut **tx)
+        .await?;
+        queued.extend(id);
+    }
+    sqlx::query("UPDATE inbox_events SET matched_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(event_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(queued)
 }
 
 fn record(row: &AnyRow) -> Result<ExecutionRecord, StorageError> {
