@@ -45,6 +45,7 @@ pub(crate) struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
+    /// A scanner at the start of `doc`.
     pub(crate) fn new(doc: &'a str) -> Self {
         Self { doc, pos: 0 }
     }
