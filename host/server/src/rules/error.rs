@@ -12,8 +12,10 @@ use crate::storage::StorageError;
 #[derive(Debug, thiserror::Error)]
 pub enum RuleError {
     /// A manifest or its script is unreadable or invalid; names the file, key and reason.
-    #[error(transparent)]
-    Manifest(#[from] ConfigError),
+    /// (Not marked as the error's source: the message already carries the whole reason, and
+    /// error reporters that print the source chain would print it twice.)
+    #[error("{0}")]
+    Manifest(ConfigError),
     /// The rules directory could not be listed.
     #[error("cannot list the rules directory {dir}: {source}")]
     ListDir {
@@ -36,6 +38,12 @@ pub enum RuleError {
     /// Reading or publishing rules in the database failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+impl From<ConfigError> for RuleError {
+    fn from(error: ConfigError) -> Self {
+        RuleError::Manifest(error)
+    }
 }
 
 /// A manifest error at `key` of `file`.
