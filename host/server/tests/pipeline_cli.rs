@@ -76,12 +76,27 @@ fn rules_are_published_approved_enabled_listed_and_tested() {
         "{listed}"
     );
 
+    // Enabling before approving works, and says what is still missing.
+    let early = worklink(dir.path(), &["enable", "task-notify"]);
+    assert!(early.status.success());
+    let warning = String::from_utf8_lossy(&early.stderr);
+    assert!(
+        warning
+            .contains("warning: task-notify: grants awaiting approval: messaging, contacts, log"),
+        "{warning}"
+    );
+
     let approved = stdout(&worklink(dir.path(), &["approve", "task-notify"]));
     assert!(
         approved.contains("approved messaging, contacts, log"),
         "{approved}"
     );
-    stdout(&worklink(dir.path(), &["enable", "task-notify"]));
+    let enabled = worklink(dir.path(), &["enable", "task-notify"]);
+    assert!(
+        enabled.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&enabled.stderr)
+    );
     let listed = stdout(&worklink(dir.path(), &["list"]));
     assert!(
         listed.contains("enabled") && !listed.contains("awaiting"),

@@ -126,8 +126,60 @@ async fn grants_are_approved_per_rule_and_replaced_as_a_set(store: &Store) {
     assert!(fx.store.rule("absent").await.unwrap().is_none());
 }
 
+async fn a_rule_is_checked_against_its_plugin_before_it_goes_live(store: &Store) {
+    use worklink_server::pipeline::RuleWarning;
+
+    let fx = Fixture::new(store).await;
+    fx.rule(
+        "task-notify",
+        &pipeline_support::shipped_manifest("task-notify"),
+        &pipeline_support::TASK_NOTIFY_GRANTS,
+    )
+    .await;
+    assert_eq!(fx.pipeline.check_rule("task-notify").await.unwrap(), []);
+
+    // A config the plugin's schema refuses, a grant it never asks for, nothing approved.
+    let manifest = "name = \"careless\"\non = \"erp.task.assigned\"\nplugin = \"task-notify\"\n\
+                    grants = [\"contacts\", \"log\", \"erp\"]\n[config]\ntitle_prefix = 5\n";
+    fx.write("careless.toml", manifest);
+    fx.reload().await;
+    let warnings = fx.pipeline.check_rule("careless").await.unwrap();
+    assert!(
+        matches!(&warnings[0], RuleWarning::AwaitingApproval(caps) if caps.len() == 3),
+        "{warnings:?}"
+    );
+    assert!(
+        matches!(&warnings[1], RuleWarning::Config(reason) if reason.contains("/title_prefix")),
+        "{warnings:?}"
+    );
+    assert_eq!(
+        warnings[2],
+        RuleWarning::UndeclaredGrants(vec![Capability::Erp])
+    );
+    assert_eq!(
+        warnings[3],
+        RuleWarning::UnrequestedCapabilities(vec![Capability::Messaging])
+    );
+
+    fx.write(
+        "orphan.toml",
+        "name = \"orphan\"\non = \"*\"\nplugin = \"absent\"\nconnection = \"nowhere\"\n",
+    );
+    fx.reload().await;
+    let warnings = fx.pipeline.check_rule("orphan").await.unwrap();
+    assert!(
+        matches!(&warnings[0], RuleWarning::Connection(_)),
+        "{warnings:?}"
+    );
+    assert!(
+        matches!(&warnings[1], RuleWarning::Plugin(reason) if reason.contains("not installed")),
+        "{warnings:?}"
+    );
+}
+
 on_both_backends!(
     reload_publishes_versions_only_when_content_changes,
     a_broken_manifest_publishes_nothing_and_names_its_key,
     grants_are_approved_per_rule_and_replaced_as_a_set,
+    a_rule_is_checked_against_its_plugin_before_it_goes_live,
 );

@@ -111,6 +111,11 @@ impl RuleArgs {
             RuleCommand::Enable { rule } => {
                 store.set_rule_enabled(&rule, true, now_millis()).await?;
                 writeln!(out, "{rule}: enabled")?;
+                // Enabled regardless: the warnings name what to fix (install the plugin,
+                // approve the grants) while the rule waits for events.
+                for warning in pipeline(&config, &store)?.check_rule(&rule).await? {
+                    eprintln!("warning: {rule}: {warning}");
+                }
             }
             RuleCommand::Disable { rule } => {
                 store.set_rule_enabled(&rule, false, now_millis()).await?;
@@ -129,17 +134,7 @@ impl RuleArgs {
             }
             RuleCommand::Test { rule, event } => {
                 let event = read_event(&event)?;
-                let handlers = Handlers::new(
-                    &config.plugins_dir,
-                    cli_wasm_config(None),
-                    ScriptLimits::default(),
-                )?;
-                let pipeline = Pipeline::new(
-                    store.clone(),
-                    Arc::new(handlers),
-                    PipelineOptions::from_config(&config),
-                );
-                let result = pipeline.dry_run(&rule, event).await?;
+                let result = pipeline(&config, &store)?.dry_run(&rule, event).await?;
                 drop(out);
                 store.close().await;
                 return report(&result);
@@ -149,6 +144,20 @@ impl RuleArgs {
         store.close().await;
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// A pipeline over `store` for one command: dry runs and checks, no workers.
+fn pipeline(config: &Config, store: &Store) -> anyhow::Result<Pipeline> {
+    let handlers = Handlers::new(
+        &config.plugins_dir,
+        cli_wasm_config(None),
+        ScriptLimits::default(),
+    )?;
+    Ok(Pipeline::new(
+        store.clone(),
+        Arc::new(handlers),
+        PipelineOptions::from_config(config),
+    ))
 }
 
 /// The capabilities the current version of `rule` requests.

@@ -15,8 +15,10 @@
 //! - `invoke`: running a rule's handler on an event (shared by live runs and dry runs).
 //! - `completion`: what a run's result means for its execution (effects, retry, dead letter).
 //! - `matcher`, `worker`, `dry_run`, `run`: the operations above.
+//! - `check`: what would make a rule's executions fail, before it goes live.
 
 pub mod capabilities;
+mod check;
 mod compiled;
 mod completion;
 mod dry_run;
@@ -37,6 +39,7 @@ use crate::config::Config;
 use crate::storage::{Millis, Store, now_millis};
 use compiled::RuleCache;
 
+pub use check::RuleWarning;
 pub use error::PipelineError;
 pub use handlers::{Handlers, PluginEntry, PluginError};
 pub use matcher::MatchReport;
