@@ -64,6 +64,7 @@ impl Judged<'_> {
             logs: render_logs(&logs),
             usage: ResourceUse {
                 duration_ms: i64::try_from(result.usage.wall_time_us / 1_000).unwrap_or(i64::MAX),
+                // The CPU measure the sandbox keeps: epoch ticks in wasm, operations in Rhai.
                 fuel_used: i64::try_from(result.usage.cpu_ticks).ok(),
                 memory_peak_bytes: (result.usage.peak_memory_bytes > 0)
                     .then(|| i64::try_from(result.usage.peak_memory_bytes).unwrap_or(i64::MAX)),
