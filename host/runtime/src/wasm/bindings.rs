@@ -47,7 +47,7 @@ impl Bindings {
     pub(crate) async fn handle(
         &self,
         store: &mut Store<StoreState>,
-        event: &Event,
+        event: Event,
         config: &str,
     ) -> wasmtime::Result<Result<String, HandlerError>> {
         match self {

@@ -232,7 +232,7 @@ impl WasmHost {
             store.data_mut().started = Instant::now();
             plugin
                 .bindings
-                .handle(&mut store, &invocation.event, &config)
+                .handle(&mut store, invocation.event, &config)
                 .await
         };
         let called = tokio::time::timeout(limits.wall_clock(), call).await;

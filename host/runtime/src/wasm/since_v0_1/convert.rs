@@ -21,14 +21,15 @@ impl From<CapError> for wit::CapError {
     }
 }
 
-impl From<&types::Event> for wit::Event {
-    fn from(e: &types::Event) -> Self {
+/// By value: an invocation owns its event, so the strings move instead of being copied.
+impl From<types::Event> for wit::Event {
+    fn from(e: types::Event) -> Self {
         wit::Event {
-            id: e.id.clone(),
-            kind: e.kind.clone(),
-            source: e.source.clone(),
-            occurred_at: e.occurred_at,
             payload: e.payload.to_string(),
+            id: e.id,
+            kind: e.kind,
+            source: e.source,
+            occurred_at: e.occurred_at,
         }
     }
 }
