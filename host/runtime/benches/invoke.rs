@@ -11,12 +11,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use serde::Deserialize;
 use serde_json::{Value, json};
 use worklink_runtime::capability::memory::{MemoryBackend, MemorySeed};
 use worklink_runtime::capability::{Backends, Capability, Grants};
 use worklink_runtime::invocation::{
     InvocationHost, InvocationRequest, InvocationResult, Limits, Outcome, Usage,
 };
+use worklink_runtime::schema::ConfigSchema;
 use worklink_runtime::types::{BindingKey, Event, LogLevel, Message, Recipients, TextCard};
 use worklink_runtime::wasm::{Invocation, Plugin, WasmConfig, WasmHost};
 
@@ -80,30 +82,120 @@ fn native_hello(backends: &Backends, event: &Event) -> InvocationResult {
     )
 }
 
-/// task-notify, natively: parse the payload and config, resolve the binding, read the user,
-/// stage a card, log, and return the same output.
-async fn native_task_notify(backends: &Backends, event: &Event, config: &str) -> InvocationResult {
-    let mut host = InvocationHost::new(request(backends, &TASK_GRANTS));
-    let payload = event.payload.to_string();
-    let task: Value = serde_json::from_str(&payload).expect("payload");
-    let settings: Value = serde_json::from_str(config).expect("config");
-    let employee = task["assignee"]["employee_id"]
-        .as_str()
-        .expect("employee")
-        .to_string();
-    let binding = host
-        .resolve_binding(BindingKey::Employee(employee))
-        .await
-        .expect("binding")
-        .expect("bound");
-    let user = host.get_user(&binding.user_id).await.expect("user");
-    let prefix = settings["title_prefix"].as_str().unwrap_or_default();
-    let card = TextCard {
-        title: format!("{prefix}{}", task["title"].as_str().unwrap_or_default()),
-        description: format!("Assigned to {}", user.name),
-        url: task["url"].as_str().unwrap_or_default().into(),
-        button_text: None,
+/// `erp.task.assigned`, as the plugin's SDK declares it (`worklink_sdk::payload::TaskAssigned`).
+#[derive(Deserialize)]
+struct TaskAssigned {
+    task_id: String,
+    title: String,
+    url: String,
+    assignee: Person,
+    #[serde(default)]
+    assigner: Option<Person>,
+    #[serde(default)]
+    due: Option<String>,
+    #[serde(default)]
+    project: Option<String>,
+}
+
+/// A person in an ERP payload (`worklink_sdk::payload::Person`).
+#[derive(Deserialize)]
+struct Person {
+    #[serde(default)]
+    employee_id: Option<String>,
+    #[serde(default)]
+    user_id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// task-notify's settings, as the plugin declares them.
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct Settings {
+    title_prefix: String,
+    button_text: Option<String>,
+    skip_unbound: bool,
+}
+
+/// `text` cut to `max` bytes on a character boundary, ending in `…` (the SDK's card fitting).
+fn shorten(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max - '…'.len_utf8();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+/// task-notify's card: prefixed title, one line per known detail, fitted to the card limits.
+/// Deliberately the same steps as `plugins/task-notify/src/card.rs`: the plugin crate builds for
+/// wasm32-wasip2 in its own workspace, so the baseline restates its logic instead of linking it.
+fn task_card(task: &TaskAssigned, settings: &Settings) -> TextCard {
+    let mut lines = Vec::new();
+    if let Some(project) = &task.project {
+        lines.push(format!("Project: {project}"));
+    }
+    if let Some(due) = &task.due {
+        lines.push(format!("Due: {due}"));
+    }
+    if let Some(assigner) = &task.assigner {
+        let label = [&assigner.name, &assigner.employee_id, &assigner.user_id]
+            .into_iter()
+            .find_map(Option::as_deref)
+            .unwrap_or("someone");
+        lines.push(format!("Assigned by: {label}"));
+    }
+    TextCard {
+        title: shorten(&format!("{}{}", settings.title_prefix, task.title), 128),
+        description: shorten(&lines.join("\n"), 512),
+        url: task.url.clone(),
+        button_text: settings.button_text.clone(),
+    }
+}
+
+/// task-notify, natively: the plugin's logic plus what the host does around any handler (event
+/// kind check, config validation against the plugin's schema, payload and config read from JSON
+/// text as they cross the boundary, output parsed and capped), so only the sandbox differs.
+async fn native_task_notify(
+    backends: &Backends,
+    plugin: &Plugin,
+    schema: &ConfigSchema,
+    event: &Event,
+    config: &Value,
+) -> InvocationResult {
+    let info = plugin.info();
+    let mut host = InvocationHost::new(InvocationRequest {
+        grants: Grants::new(info.capabilities.iter().copied(), TASK_GRANTS),
+        scope: info.name.clone(),
+        ..request(backends, &[])
+    });
+    assert!(info.handles(&event.kind));
+    schema.validate(config).expect("config");
+    let config = config.to_string();
+    let task: TaskAssigned = serde_json::from_str(&event.payload.to_string()).expect("payload");
+    let settings: Settings = serde_json::from_str(&config).expect("settings");
+    let key = match (&task.assignee.user_id, &task.assignee.employee_id) {
+        (Some(user), _) => BindingKey::User(user.clone()),
+        (None, Some(employee)) => BindingKey::Employee(employee.clone()),
+        (None, None) => panic!("assignee without ids"),
     };
+    let user_id = match key {
+        BindingKey::User(id) => id,
+        key => match host.resolve_binding(key).await.expect("binding") {
+            Some(binding) => binding.user_id,
+            None => {
+                assert!(settings.skip_unbound, "unbound assignee");
+                let output = json!({ "skipped": "assignee unbound" }).to_string();
+                let outcome = Outcome::from_output(&output, Limits::default().output_bytes);
+                return host.finish(outcome, Usage::default());
+            }
+        },
+    };
+    let user = host.get_user(&user_id).await.expect("user");
+    assert!(user.active, "inactive assignee");
+    let card = task_card(&task, &settings);
     let to = Recipients {
         users: vec![user.id.clone()],
         ..Default::default()
@@ -113,7 +205,10 @@ async fn native_task_notify(backends: &Backends, event: &Event, config: &str) ->
         .expect("send");
     let _ = host.log(
         LogLevel::Info,
-        &format!("task T-42: card to {} staged as {effect}", user.id),
+        &format!(
+            "task {}: card to {} staged as {effect}",
+            task.task_id, user.id
+        ),
     );
     let output = json!({ "notified": user.id, "effect": effect }).to_string();
     host.finish(
@@ -210,7 +305,8 @@ fn main() {
         let task_notify = host.load_file(&plugin_path("task_notify")).await.expect("task-notify");
         let empty = json!({});
         let task_config = json!({"title_prefix": "[ERP] "});
-        let task_config_text = task_config.to_string();
+        let task_schema =
+            ConfigSchema::compile(task_notify.info().config_schema.as_ref()).expect("schema");
 
         let hello_wasm = time_wasm(&host, &hello, &ping(), &empty, &[Capability::Log], &backends).await;
         let task_wasm = time_wasm(&host, &task_notify, &task_assigned(), &task_config, &TASK_GRANTS, &backends).await;
@@ -223,7 +319,7 @@ fn main() {
             assert!(native_hello(&backends, &ping).outcome.is_ok());
             let hello_elapsed = started.elapsed();
             let started = Instant::now();
-            assert!(native_task_notify(&backends, &task, &task_config_text).await.outcome.is_ok());
+            assert!(native_task_notify(&backends, &task_notify, &task_schema, &task, &task_config).await.outcome.is_ok());
             let task_elapsed = started.elapsed();
             if i >= WARMUP {
                 hello_native.push(hello_elapsed);
