@@ -147,6 +147,9 @@ fn task_card(task: &TaskAssigned, settings: &Settings) -> TextCard {
             .unwrap_or("someone");
         lines.push(format!("Assigned by: {label}"));
     }
+    if lines.is_empty() {
+        lines.push("A task was assigned to you.".to_owned());
+    }
     TextCard {
         title: shorten(&format!("{}{}", settings.title_prefix, task.title), 128),
         description: shorten(&lines.join("\n"), 512),

@@ -115,12 +115,15 @@ impl Server {
         };
         let handlers = Handlers::new(&config.plugins_dir, wasm, ScriptLimits::default())
             .map_err(|e| StartError::PluginHost(e.to_string()))?;
-        let pipeline = Arc::new(Pipeline::new(
-            store.clone(),
-            Arc::new(handlers),
-            PipelineOptions::from_config(&config),
-        ));
         let clients = Clients::new(&config, store.clone())?;
+        let pipeline = Arc::new(
+            Pipeline::new(
+                store.clone(),
+                Arc::new(handlers),
+                PipelineOptions::from_config(&config),
+            )
+            .with_clients(Arc::clone(&clients)),
+        );
         let relay = Arc::new(Relay::new(store.clone(), Arc::clone(&clients), &config));
         let scheduler = Arc::new(Scheduler::new(
             store.clone(),

@@ -6,6 +6,9 @@ use worklink_sdk::payload::TaskAssigned;
 
 use crate::settings::Settings;
 
+/// The description of a card whose task has no project, due date or assigner.
+const NO_DETAILS: &str = "A task was assigned to you.";
+
 /// The card for `task`, within the provider's size limits.
 pub fn build(task: &TaskAssigned, settings: &Settings) -> TextCard {
     let mut lines = Vec::new();
@@ -17,6 +20,10 @@ pub fn build(task: &TaskAssigned, settings: &Settings) -> TextCard {
     }
     if let Some(assigner) = &task.assigner {
         lines.push(format!("Assigned by: {}", assigner.label()));
+    }
+    if lines.is_empty() {
+        // WeCom and DingTalk refuse a card without a description.
+        lines.push(NO_DETAILS.to_owned());
     }
     let title = format!("{}{}", settings.title_prefix, task.title);
     let card = TextCard::new(title, lines.join("\n"), task.url.clone());
@@ -48,10 +55,10 @@ mod tests {
     }
 
     #[test]
-    fn absent_details_leave_no_empty_lines() {
+    fn absent_details_still_give_the_card_a_description() {
         let card = build(&task(), &Settings::default());
         assert_eq!(card.title, "Review contract");
-        assert_eq!(card.description, "");
+        assert_eq!(card.description, NO_DETAILS);
         assert_eq!(card.button_text, None);
     }
 

@@ -59,6 +59,9 @@ fn validate_message(message: &Message, markdown_max: usize) -> Result<(), CapErr
         Message::TextCard(card) => {
             non_empty("message.title", &card.title)?;
             max_bytes("message.title", &card.title, 128)?;
+            // Both providers refuse a card without a description (WeCom errcode 40058), and a
+            // refusal at delivery time would only show up as a dead letter.
+            non_empty("message.description", &card.description)?;
             max_bytes("message.description", &card.description, 512)?;
             non_empty("message.url", &card.url)?;
             if let Some(button) = &card.button_text
@@ -150,6 +153,21 @@ mod tests {
                 .to_string()
                 .contains("text_card")
         );
+    }
+
+    #[test]
+    fn a_card_needs_a_description() {
+        let card = |description: &str| {
+            Message::TextCard(crate::types::TextCard {
+                title: "t".into(),
+                description: description.into(),
+                url: "https://example.com".into(),
+                button_text: None,
+            })
+        };
+        let err = validate_send(&to_user(), &card("")).unwrap_err();
+        assert!(err.to_string().contains("message.description"), "{err}");
+        assert!(validate_send(&to_user(), &card("d")).is_ok());
     }
 
     #[test]

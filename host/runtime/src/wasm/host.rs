@@ -227,8 +227,11 @@ impl WasmHost {
         let started = Instant::now();
         let first_tick = self.ticker.now();
         let mut store = self.new_store(host);
+        // The slot is held until the store (and with it the pooled instance) is gone: released
+        // any earlier, a waiting invocation could find the pool still full.
+        let mut slot = None;
         let call = async {
-            let _slot = self.slots.acquire().await;
+            slot = Some(self.slots.acquire().await);
             store.data_mut().started = Instant::now();
             plugin
                 .bindings
@@ -245,6 +248,7 @@ impl WasmHost {
             Ok(Ok(Ok(output))) => Outcome::from_output(&output, limits.output_bytes),
         };
         let state = store.into_data();
+        drop(slot);
         state.flush_captures();
         let usage = Usage {
             wall_time_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),

@@ -95,7 +95,7 @@ async fn a_bound_employee_gets_the_same_card_the_plugin_stages() {
 }
 
 #[tokio::test]
-async fn a_directory_user_id_needs_no_binding_and_no_details_leave_no_lines() {
+async fn a_directory_user_id_needs_no_binding_and_no_details_still_give_a_description() {
     let bare = json!({"task_id": "T-1", "title": "Review", "url": "https://erp.example/t/1", "assignee": {"user_id": "wangwu"}});
     let result = notify(bare, json!({})).await;
     let [staged] = &result.effects[..] else {
@@ -114,7 +114,7 @@ async fn a_directory_user_id_needs_no_binding_and_no_details_leave_no_lines() {
             card.description.as_str(),
             &card.button_text
         ),
-        ("Review", "", &None)
+        ("Review", "A task was assigned to you.", &None)
     );
 }
 
