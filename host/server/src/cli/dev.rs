@@ -45,6 +45,7 @@ impl DevArgs {
             data_dir: data_dir.clone(),
             plugins_from: self.plugins_from,
             rules_from: self.rules_from,
+            database_url: None,
         })
         .await?;
         {

@@ -11,13 +11,15 @@ use std::path::Path;
 use super::sims::Simulators;
 use super::{DINGTALK_CONNECTION, WECOM_CONNECTION};
 
-/// Renders the dev config for a server listening on `listen` with its files in `data_dir`.
+/// Renders the dev config for a server listening on `listen` with its files in `data_dir` and
+/// its state in `database_url`.
 /// `erp_url` is where ERP documents go (the dev ERP receiver), signed with `erp_secret`. Every
 /// secret in it is simulated or generated for this instance, so it is written in clear: the
 /// file must work as is with `worklink rule --config`.
 pub fn render(
     listen: SocketAddr,
     data_dir: &Path,
+    database_url: &str,
     sims: &Simulators,
     erp_url: &str,
     erp_secret: &str,
@@ -41,7 +43,7 @@ listen = "{listen}"
 public_url = "http://{listen}"
 
 [database]
-url = "sqlite://{data}/worklink.db"
+url = "{database_url}"
 
 [connections.{WECOM_CONNECTION}]
 provider = "wecom"

@@ -46,6 +46,9 @@ pub struct DevOptions {
     pub plugins_from: PathBuf,
     /// The checkout's rules directory.
     pub rules_from: PathBuf,
+    /// The database to use instead of `worklink.db` in the data directory (a PostgreSQL URL for
+    /// measuring the pipeline on PostgreSQL, for instance).
+    pub database_url: Option<String>,
 }
 
 /// Why `worklink dev` could not start; each variant names the step.
@@ -122,7 +125,18 @@ impl DevInstance {
         let erp_secret = hex::encode(rand::random::<[u8; 24]>());
         let erp = erp::start(Secret::new(erp_secret.clone())).await?;
         let config_path = data_dir.join("worklink.toml");
-        let text = config::render(addr, data_dir, &sims, &erp.url, &erp_secret);
+        let database_url = options
+            .database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}/worklink.db", data_dir.display()));
+        let text = config::render(
+            addr,
+            data_dir,
+            &database_url,
+            &sims,
+            &erp.url,
+            &erp_secret,
+        );
         std::fs::write(&config_path, &text).map_err(|source| install::InstallError::Io {
             path: config_path.clone(),
             source,
