@@ -41,4 +41,4 @@ dev: plugins
 	bash scripts/dev.sh
 
 bench: plugins pyenv
-	WORKLINK_PYTHON=$(PY) $(CARGO) bench --workspace
+	WORKLINK_PYTHON=$(PY) bash scripts/with-postgres.sh $(CARGO) bench --workspace
