@@ -36,9 +36,9 @@ test-host: plugins pyenv
 
 test: test-plugins test-host
 
+# A local instance against simulated tenants (see `worklink dev --help` for --listen/--data-dir).
 dev: plugins
-	$(CARGO) build --release -p worklink-server
-	bash scripts/dev.sh
+	$(CARGO) run --release -p worklink-server --bin worklink -- dev
 
 bench: plugins pyenv
 	WORKLINK_PYTHON=$(PY) bash scripts/with-postgres.sh $(CARGO) bench --workspace
