@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end tests: where the real `worklink` binary, the compiled plugins
 //! and the shared reference material live, running it as a child process, and HTTP.
 
+pub mod deployment;
 pub mod http;
 pub mod process;
 
