@@ -199,10 +199,10 @@ fn a_new_dingtalk_member_is_welcomed_with_the_name_from_the_directory() {
 fn an_erp_task_reaches_the_bound_assignee_once_even_when_the_erp_retries() {
     let dev = Dev::start();
     // dev binds E001… to the first users of each connection; ERP events use the first
-    // configured connection (dingtalk-demo, in name order).
+    // configured connection, wecom-demo (the first in the generated file).
     let (status, bindings) = dev.api(
         reqwest::Method::GET,
-        "/api/v1/directory/dingtalk-demo/bindings",
+        "/api/v1/directory/wecom-demo/bindings",
         None,
     );
     assert_eq!(status, 200, "{bindings}");
@@ -226,15 +226,15 @@ fn an_erp_task_reaches_the_bound_assignee_once_even_when_the_erp_retries() {
     assert!(status < 300, "{status} {again}");
     assert_eq!(again["duplicate"], true, "{again}");
 
-    let card = dev.wait_for_message("dingtalk", &assignee);
-    assert_eq!(card["msgtype"], "action_card", "{card}");
+    let card = dev.wait_for_message("wecom", &assignee);
+    assert_eq!(card["msgtype"], "textcard", "{card}");
     assert!(
         card.to_string().contains("Approve the March payroll"),
         "{card}"
     );
     let runs = dev.executions("task-notify");
     assert_eq!(runs.len(), 1, "{runs:?}");
-    assert_eq!(dev.messages_to("dingtalk", &assignee).len(), 1);
+    assert_eq!(dev.messages_to("wecom", &assignee).len(), 1);
 }
 
 /// A signed, encrypted WeCom `change_contact/create_user` callback for `user`, as the service

@@ -152,7 +152,7 @@ impl Clients {
             .ok_or_else(|| ClientsError::UnknownRobot(name.to_owned()))
     }
 
-    /// Names of the configured connections, in name order.
+    /// Names of the configured connections, in config file order.
     pub fn connection_names(&self) -> impl Iterator<Item = &str> {
         self.apps.keys().map(String::as_str)
     }

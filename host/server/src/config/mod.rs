@@ -47,9 +47,10 @@ pub struct Config {
     pub server: ServerConfig,
     /// The database URL (a secret: a PostgreSQL URL may carry a password).
     pub database_url: Secret,
-    /// Connections in name order.
+    /// Connections in file order: rules without a `connection` handling events that came from
+    /// none (ERP, schedule) use the first.
     pub connections: Vec<Connection>,
-    /// Robots in name order.
+    /// Robots in file order.
     pub robots: Vec<Robot>,
     /// Where ERP-bound effects are delivered, if an ERP is connected.
     pub erp: Option<ErpConfig>,

@@ -5,7 +5,7 @@
 //! default. Connections and robots are flat tables with a `provider` key; the checks that depend
 //! on the provider live in `connection.rs` and `robot.rs`, where they can name the exact key.
 
-use std::collections::BTreeMap;
+use indexmap::IndexMap;
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -22,12 +22,12 @@ pub(super) struct RawConfig {
     /// `[database]`.
     #[serde(default)]
     pub database: RawDatabase,
-    /// `[connections.<name>]`, in name order.
+    /// `[connections.<name>]`, in file order (the first is the default for ERP events).
     #[serde(default)]
-    pub connections: BTreeMap<String, RawConnection>,
-    /// `[robots.<name>]`, in name order.
+    pub connections: IndexMap<String, RawConnection>,
+    /// `[robots.<name>]`, in file order.
     #[serde(default)]
-    pub robots: BTreeMap<String, RawRobot>,
+    pub robots: IndexMap<String, RawRobot>,
     /// `[erp]`, absent when no ERP is connected.
     pub erp: Option<RawErp>,
     /// `rules_dir`.

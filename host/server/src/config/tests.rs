@@ -198,10 +198,10 @@ fn connection_names_differing_only_in_case_are_duplicates() {
     let text = full().replace("[connections.acme-dt]", "[connections.ACME]");
     let err = parse_err(&text);
     assert!(
-        matches!(&err.reason, ConfigReason::DuplicateName { name, other } if name == "acme" && other == "ACME"),
+        matches!(&err.reason, ConfigReason::DuplicateName { name, other } if name == "ACME" && other == "acme"),
         "{err}"
     );
-    assert_eq!(err.key, "connections.acme");
+    assert_eq!(err.key, "connections.ACME");
 }
 
 #[test]
@@ -313,5 +313,17 @@ fn unreadable_file_is_a_read_error() {
 fn receive_id_is_the_corp_id_for_wecom_and_the_app_key_for_dingtalk() {
     let config = parse(&full()).unwrap();
     assert_eq!(config.connection("acme").unwrap().receive_id(), "ww1234");
-    assert_eq!(config.connection("acme-dt").unwrap().receive_id(), "dingappkey");
+    assert_eq!(
+        config.connection("acme-dt").unwrap().receive_id(),
+        "dingappkey"
+    );
+}
+
+#[test]
+fn connections_keep_the_order_of_the_file() {
+    let text = full().replacen("[connections.acme-dt]", "[connections.aaa-dt]", 1);
+    let config = parse(&text).unwrap();
+    let names: Vec<&str> = config.connections.iter().map(|c| c.name.as_str()).collect();
+    // `acme` is written before `aaa-dt`, so it stays first although it sorts after it.
+    assert_eq!(names, ["acme", "aaa-dt"]);
 }
