@@ -129,14 +129,7 @@ impl DevInstance {
             .database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}/worklink.db", data_dir.display()));
-        let text = config::render(
-            addr,
-            data_dir,
-            &database_url,
-            &sims,
-            &erp.url,
-            &erp_secret,
-        );
+        let text = config::render(addr, data_dir, &database_url, &sims, &erp.url, &erp_secret);
         std::fs::write(&config_path, &text).map_err(|source| install::InstallError::Io {
             path: config_path.clone(),
             source,
