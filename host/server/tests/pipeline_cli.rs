@@ -2,7 +2,6 @@
 //! enable task-notify, list, and dry-run it on an event file.
 
 mod pipeline_support;
-#[allow(dead_code)]
 mod storage_support;
 
 use std::path::Path;

@@ -4,7 +4,6 @@
 
 #[macro_use]
 mod storage_support;
-#[allow(dead_code)]
 mod delivery_support;
 
 use std::sync::Arc;

@@ -121,7 +121,7 @@ impl RunArgs {
                 engine.invoke(&script, &event, &config, request).await
             }
         };
-        Ok(report(&result)?)
+        report(&result)
     }
 }
 
