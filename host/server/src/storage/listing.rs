@@ -123,23 +123,23 @@ impl Store {
         // parameter (`$1 IS NULL OR ...`) is ambiguous to PostgreSQL.
         let mut conditions = Vec::new();
         let mut next = 0;
-        let mut placeholder = || {
+        let mut bind_param = || {
             next += 1;
             format!("${next}")
         };
         if filter.status.is_some() {
-            conditions.push(format!("e.status = {}", placeholder()));
+            conditions.push(format!("e.status = {}", bind_param()));
         }
         if filter.rule.is_some() {
-            conditions.push(format!("v.rule_id = {}", placeholder()));
+            conditions.push(format!("v.rule_id = {}", bind_param()));
         }
         if filter.event_id.is_some() {
-            conditions.push(format!("e.event_id = {}", placeholder()));
+            conditions.push(format!("e.event_id = {}", bind_param()));
         }
         if filter.before_id.is_some() {
-            conditions.push(format!("e.id < {}", placeholder()));
+            conditions.push(format!("e.id < {}", bind_param()));
         }
-        let limit = placeholder();
+        let limit = bind_param();
         let where_clause = if conditions.is_empty() {
             String::new()
         } else {
