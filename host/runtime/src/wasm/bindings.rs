@@ -12,7 +12,7 @@ use crate::types::{Event, HandlerError, PluginInfo};
 /// A plugin's pre-instantiated bindings, in the version it was built for.
 pub(crate) enum Bindings {
     /// `worklink:plugin@0.1.x`.
-    V0_1(since_v0_1::RulePre<StoreState>),
+    V0_1(since_v0_1::HandlerPre),
 }
 
 impl Bindings {
@@ -22,7 +22,7 @@ impl Bindings {
         pre: InstancePre<StoreState>,
     ) -> wasmtime::Result<Self> {
         match version {
-            ContractVersion::V0_1 => Ok(Bindings::V0_1(since_v0_1::RulePre::new(pre)?)),
+            ContractVersion::V0_1 => Ok(Bindings::V0_1(since_v0_1::HandlerPre::new(pre)?)),
         }
     }
 
@@ -32,14 +32,7 @@ impl Bindings {
         store: &mut Store<StoreState>,
     ) -> wasmtime::Result<Result<PluginInfo, String>> {
         match self {
-            Bindings::V0_1(pre) => {
-                let rule = pre.instantiate_async(&mut *store).await?;
-                let info = rule
-                    .worklink_plugin_handler()
-                    .call_describe(&mut *store)
-                    .await?;
-                Ok(since_v0_1::plugin_info(info))
-            }
+            Bindings::V0_1(pre) => Ok(since_v0_1::plugin_info(pre.describe(store).await?)),
         }
     }
 
@@ -52,11 +45,7 @@ impl Bindings {
     ) -> wasmtime::Result<Result<String, HandlerError>> {
         match self {
             Bindings::V0_1(pre) => {
-                let rule = pre.instantiate_async(&mut *store).await?;
-                let result = rule
-                    .worklink_plugin_handler()
-                    .call_handle(&mut *store, &event.into(), config)
-                    .await?;
+                let result = pre.handle(store, &event.into(), config).await?;
                 Ok(result.map(|outcome| outcome.output).map_err(Into::into))
             }
         }

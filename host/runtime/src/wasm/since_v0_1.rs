@@ -11,6 +11,8 @@
 mod convert;
 pub(crate) use convert::plugin_info;
 mod host;
+mod pre;
+pub(crate) use pre::HandlerPre;
 
 use wasmtime::component::{HasSelf, Linker};
 

@@ -6,19 +6,19 @@ use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::capture::Capture;
-use crate::invocation::InvocationHost;
+use crate::invocation::{InvocationHost, LogBuffer};
 
 /// Store data: the sandbox-independent [`InvocationHost`] plus what wasmtime needs around it.
 pub(crate) struct StoreState {
     /// Grants, backends, effects and the log.
     pub(crate) host: InvocationHost,
-    /// WASI with nothing in it: no preopens, no env, no args, no network; stdio captured.
-    wasi: WasiCtx,
+    /// WASI with nothing in it, built on the guest's first WASI call: most handlers never make
+    /// one, and building the context (its random sources, clocks and stdio) is a measurable
+    /// share of a short invocation.
+    wasi: Option<Wasi>,
     table: ResourceTable,
     /// Memory accounting on top of wasmtime's `StoreLimits`.
     pub(crate) limiter: MemoryLimiter,
-    /// Captured stdout and stderr, flushed when the invocation ends.
-    captures: [Capture; 2],
     /// When the guest call started, for the CPU budget.
     pub(crate) started: Instant,
     /// Time spent inside async host calls, which the CPU budget does not count.
@@ -28,23 +28,12 @@ pub(crate) struct StoreState {
 impl StoreState {
     /// Fresh state for one invocation.
     pub(crate) fn new(host: InvocationHost) -> Self {
-        let limits = *host.limits();
-        let stdout = Capture::stdout(host.logs().clone());
-        let stderr = Capture::stderr(host.logs().clone());
-        // `WasiCtxBuilder::new()` starts empty: stdin closed, no environment, no arguments, no
-        // preopened directories, TCP/UDP/name lookup denied. Only stdout/stderr are routed, to
-        // the invocation log. Clocks and random stay available (std needs them).
-        let wasi = WasiCtxBuilder::new()
-            .stdout(stdout.clone())
-            .stderr(stderr.clone())
-            .build();
-        let memory = usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX);
+        let memory = usize::try_from(host.limits().memory_bytes).unwrap_or(usize::MAX);
         Self {
             host,
-            wasi,
+            wasi: None,
             table: ResourceTable::new(),
             limiter: MemoryLimiter::new(memory),
-            captures: [stdout, stderr],
             started: Instant::now(),
             in_host: Duration::ZERO,
         }
@@ -57,17 +46,46 @@ impl StoreState {
 
     /// Emits any unterminated stdout/stderr line into the log.
     pub(crate) fn flush_captures(&self) {
-        for capture in &self.captures {
-            capture.flush_partial();
+        if let Some(wasi) = &self.wasi {
+            for capture in &wasi.captures {
+                capture.flush_partial();
+            }
         }
     }
 }
 
 impl WasiView for StoreState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
+        let logs = self.host.logs();
+        let wasi = self.wasi.get_or_insert_with(|| Wasi::new(logs));
         WasiCtxView {
-            ctx: &mut self.wasi,
+            ctx: &mut wasi.ctx,
             table: &mut self.table,
+        }
+    }
+}
+
+/// The guest's WASI context and the two streams it writes stdout and stderr into.
+struct Wasi {
+    ctx: WasiCtx,
+    /// Captured stdout and stderr, flushed when the invocation ends.
+    captures: [Capture; 2],
+}
+
+impl Wasi {
+    fn new(logs: &LogBuffer) -> Self {
+        let stdout = Capture::stdout(logs.clone());
+        let stderr = Capture::stderr(logs.clone());
+        // `WasiCtxBuilder::new()` starts empty: stdin closed, no environment, no arguments, no
+        // preopened directories, TCP/UDP/name lookup denied. Only stdout/stderr are routed, to
+        // the invocation log. Clocks and random stay available (std needs them).
+        let ctx = WasiCtxBuilder::new()
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .build();
+        Self {
+            ctx,
+            captures: [stdout, stderr],
         }
     }
 }
