@@ -6,6 +6,8 @@
 
 use super::fields::Fields;
 use super::normalize::{self, Callback, Mapped};
+use super::payload::Shape;
+use super::raw::RawFields;
 use super::shapes::{ApprovalChange, ApprovalTaskChange, CheckIn, DepartmentChange, UserChange};
 use super::{EventError, Provider, ProviderEvent, json};
 
@@ -14,7 +16,7 @@ use super::{EventError, Provider, ProviderEvent, json};
 /// `delivered_at_ms` is the signed envelope timestamp, used only if the callback states no time
 /// (`check_url` states none).
 pub fn parse(plaintext: &str, delivered_at_ms: i64) -> Result<Vec<ProviderEvent>, EventError> {
-    let mut raw = json::parse(plaintext.trim_start_matches('\u{feff}'))?;
+    let raw = json::parse(plaintext.trim_start_matches('\u{feff}'))?;
     let raw_type = Fields::new(&raw, "callback").require_text("EventType")?;
     let f = Fields::new(&raw, &raw_type);
     let corp_id = f.text("CorpId").or_else(|| f.text("corpId")).unwrap_or_default();
@@ -24,13 +26,9 @@ pub fn parse(plaintext: &str, delivered_at_ms: i64) -> Result<Vec<ProviderEvent>
         mapped.push(Mapped::generic(&raw_type, f.int("TimeStamp")?));
     }
     let callback = Callback::new(Provider::DingTalk, plaintext, corp_id, raw_type, delivered_at_ms);
-    // Every event carries the raw fields; the last one (usually the only one) takes them.
-    let last = mapped.len().saturating_sub(1);
-    let events = mapped.into_iter().enumerate().map(|(i, m)| {
-        let raw = if i == last { std::mem::take(&mut raw) } else { raw.clone() };
-        normalize::finish(&callback, m, raw)
-    });
-    Ok(events.collect())
+    // Every event carries the raw fields, one shared copy.
+    let raw = RawFields::json(raw);
+    Ok(mapped.into_iter().map(|m| normalize::finish(&callback, m, raw.clone())).collect())
 }
 
 fn map(f: Fields<'_>, raw_type: &str) -> Result<Vec<Mapped>, EventError> {
@@ -42,7 +40,7 @@ fn map(f: Fields<'_>, raw_type: &str) -> Result<Vec<Mapped>, EventError> {
         _ => "",
     };
     Ok(match raw_type {
-        "check_url" => vec![Mapped::new("check_url", "", None, serde_json::json!({}))],
+        "check_url" => vec![Mapped::new("check_url", "", None, Shape::None)],
         "user_add_org" | "user_modify_org" | "user_leave_org" => f
             .text_list("UserId")?
             .into_iter()

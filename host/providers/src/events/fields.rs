@@ -1,11 +1,16 @@
-//! Typed reads from a decrypted field map, tolerant of how each provider encodes a value: numbers
-//! arrive as XML text, JSON numbers or JSON strings; lists as comma-separated text or JSON arrays.
+//! Typed reads from a decrypted callback's fields, tolerant of how each provider encodes a value:
+//! numbers arrive as XML text, JSON numbers or JSON strings; lists as comma-separated text, JSON
+//! arrays or repeated XML elements.
+//!
+//! The fields are either a JSON object (DingTalk, WeCom's JSON variant) or WeCom's XML element tree
+//! read in place ([`Element`]); both answer alike, the XML as the equivalent JSON object would.
 
 use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
 use super::EventError;
+use super::xml::{self, Element};
 
 /// How much of a bad value an error repeats.
 const ECHO: usize = 64;
@@ -13,47 +18,109 @@ const ECHO: usize = 64;
 /// A view of one callback's fields (or of a nested element), with the raw event type for errors.
 #[derive(Clone, Copy)]
 pub(crate) struct Fields<'a> {
-    map: &'a Map<String, Value>,
+    object: Object<'a>,
     event: &'a str,
 }
 
-fn invalid(field: &'static str, value: &Value, expected: &'static str) -> EventError {
-    let shown = match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    EventError::InvalidField { field, value: shown.chars().take(ECHO).collect(), expected }
+/// Where the fields live.
+#[derive(Clone, Copy)]
+enum Object<'a> {
+    Json(&'a Map<String, Value>),
+    Xml(Element<'a>),
 }
 
-fn parse_int(field: &'static str, value: &Value) -> Result<i64, EventError> {
-    match value {
-        Value::Number(n) => n.as_i64().ok_or_else(|| invalid(field, value, "an integer")),
-        Value::String(s) => s.trim().parse().map_err(|_| invalid(field, value, "an integer")),
-        _ => Err(invalid(field, value, "an integer")),
+/// One field's value, from either kind of object.
+#[derive(Clone, Copy)]
+enum Found<'a> {
+    Json(&'a Value),
+    Xml(xml::Field<'a>),
+}
+
+impl<'a> Found<'a> {
+    /// The value when it is a string.
+    fn as_str(self) -> Option<&'a str> {
+        match self {
+            Found::Json(Value::String(s)) => Some(s),
+            Found::Xml(xml::Field::Text(s)) => Some(s),
+            _ => None,
+        }
     }
+
+    /// The items of an array (a JSON array, repeated XML elements); `None` for anything else.
+    fn items(self) -> Option<Vec<Found<'a>>> {
+        match self {
+            Found::Json(Value::Array(items)) => Some(items.iter().map(Found::Json).collect()),
+            Found::Xml(xml::Field::Repeated(repeated)) => Some(repeated.items().map(|e| Found::Xml(e.value())).collect()),
+            _ => None,
+        }
+    }
+
+    /// The value as an error shows it: a string as it is, anything else as JSON.
+    fn shown(self) -> String {
+        match (self.as_str(), self) {
+            (Some(s), _) => s.to_owned(),
+            (None, Found::Json(other)) => other.to_string(),
+            // An element tree always serialises; an empty echo is the harmless answer if one did not.
+            (None, Found::Xml(field)) => serde_json::to_string(&field).unwrap_or_default(),
+        }
+    }
+}
+
+fn invalid(field: &'static str, value: Found<'_>, expected: &'static str) -> EventError {
+    EventError::InvalidField { field, value: value.shown().chars().take(ECHO).collect(), expected }
+}
+
+fn parse_int(field: &'static str, value: Found<'_>) -> Result<i64, EventError> {
+    let parsed = match (value, value.as_str()) {
+        (_, Some(s)) => s.trim().parse().ok(),
+        (Found::Json(Value::Number(n)), None) => n.as_i64(),
+        _ => None,
+    };
+    parsed.ok_or_else(|| invalid(field, value, "an integer"))
 }
 
 impl<'a> Fields<'a> {
+    /// The fields of a JSON object.
     pub(crate) fn new(map: &'a Map<String, Value>, event: &'a str) -> Self {
-        Self { map, event }
+        Self { object: Object::Json(map), event }
     }
 
-    fn get(&self, field: &str) -> Option<&'a Value> {
-        self.map.get(field).filter(|v| !matches!(v, Value::Null) && v.as_str() != Some(""))
+    /// The fields of an XML element (the children of `<xml>`, or of a nested element).
+    pub(crate) fn xml(element: Element<'a>, event: &'a str) -> Self {
+        Self { object: Object::Xml(element), event }
+    }
+
+    /// The same fields, with errors naming `event` (the raw type, once it is known).
+    pub(crate) fn for_event(self, event: &'a str) -> Self {
+        Self { event, ..self }
+    }
+
+    /// The field as stored, whatever it holds.
+    fn lookup(&self, field: &'a str) -> Option<Found<'a>> {
+        match self.object {
+            Object::Json(map) => map.get(field).map(Found::Json),
+            Object::Xml(element) => element.get(field).map(Found::Xml),
+        }
+    }
+
+    /// The field unless absent, `null` or empty text.
+    fn get(&self, field: &'a str) -> Option<Found<'a>> {
+        self.lookup(field).filter(|v| !matches!(v, Found::Json(Value::Null)) && v.as_str() != Some(""))
     }
 
     /// A scalar as text; absent, empty and structured values are `None`.
-    pub(crate) fn text(&self, field: &str) -> Option<String> {
+    pub(crate) fn text(&self, field: &'a str) -> Option<String> {
         self.text_ref(field).map(Cow::into_owned)
     }
 
     /// Like [`text`](Self::text), borrowing string values: for fields that are only compared or
     /// may not be kept, so reading them copies nothing.
-    pub(crate) fn text_ref(&self, field: &str) -> Option<Cow<'a, str>> {
-        match self.get(field)? {
-            Value::String(s) => Some(Cow::Borrowed(s)),
-            Value::Number(n) => Some(Cow::Owned(n.to_string())),
-            Value::Bool(b) => Some(Cow::Owned(b.to_string())),
+    pub(crate) fn text_ref(&self, field: &'a str) -> Option<Cow<'a, str>> {
+        let value = self.get(field)?;
+        match (value.as_str(), value) {
+            (Some(s), _) => Some(Cow::Borrowed(s)),
+            (None, Found::Json(Value::Number(n))) => Some(Cow::Owned(n.to_string())),
+            (None, Found::Json(Value::Bool(b))) => Some(Cow::Owned(b.to_string())),
             _ => None,
         }
     }
@@ -76,9 +143,9 @@ impl<'a> Fields<'a> {
     /// A decimal given as a number or text (coordinates).
     pub(crate) fn float(&self, field: &'static str) -> Result<Option<f64>, EventError> {
         let Some(value) = self.get(field) else { return Ok(None) };
-        let parsed = match value {
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) => s.trim().parse().ok(),
+        let parsed = match (value.as_str(), value) {
+            (Some(s), _) => s.trim().parse().ok(),
+            (None, Found::Json(Value::Number(n))) => n.as_f64(),
             _ => None,
         };
         parsed.filter(|f: &f64| f.is_finite()).map(Some).ok_or_else(|| invalid(field, value, "a decimal number"))
@@ -89,59 +156,79 @@ impl<'a> Fields<'a> {
         self.float(field)?.ok_or_else(|| self.missing(field))
     }
 
-    /// Text items of a comma-separated string or a JSON array; absent means empty.
+    /// Text items of a comma-separated string or an array; absent means empty.
     pub(crate) fn text_list(&self, field: &'static str) -> Result<Vec<String>, EventError> {
-        match self.get(field) {
-            None => Ok(Vec::new()),
-            Some(Value::String(s)) => Ok(s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|item| match item {
-                    Value::String(s) => Ok(s.clone()),
-                    Value::Number(n) => Ok(n.to_string()),
-                    other => Err(invalid(field, other, "a list of ids")),
+        let Some(value) = self.get(field) else { return Ok(Vec::new()) };
+        if let Some(s) = value.as_str() {
+            return Ok(s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect());
+        }
+        if let Some(items) = value.items() {
+            return items
+                .into_iter()
+                .map(|item| match (item.as_str(), item) {
+                    (Some(s), _) => Ok(s.to_owned()),
+                    (None, Found::Json(Value::Number(n))) => Ok(n.to_string()),
+                    _ => Err(invalid(field, item, "a list of ids")),
                 })
-                .collect(),
-            Some(Value::Number(n)) => Ok(vec![n.to_string()]),
-            Some(other) => Err(invalid(field, other, "a list of ids")),
+                .collect();
+        }
+        match value {
+            Found::Json(Value::Number(n)) => Ok(vec![n.to_string()]),
+            other => Err(invalid(field, other, "a list of ids")),
         }
     }
 
-    /// Integer items of a comma-separated string or a JSON array; absent means `None`.
+    /// Integer items of a comma-separated string or an array; absent means `None`.
     pub(crate) fn int_list(&self, field: &'static str) -> Result<Option<Vec<i64>>, EventError> {
         let Some(value) = self.get(field) else { return Ok(None) };
-        match value {
-            Value::Array(items) => items.iter().map(|item| parse_int(field, item)).collect::<Result<_, _>>().map(Some),
-            Value::Number(_) => parse_int(field, value).map(|n| Some(vec![n])),
-            Value::String(s) => s
+        if let Some(s) = value.as_str() {
+            return s
                 .split(',')
                 .map(str::trim)
                 .filter(|p| !p.is_empty())
                 .map(|p| p.parse().map_err(|_| invalid(field, value, "comma-separated integers")))
                 .collect::<Result<_, _>>()
-                .map(Some),
+                .map(Some);
+        }
+        if let Some(items) = value.items() {
+            return items.into_iter().map(|item| parse_int(field, item)).collect::<Result<_, _>>().map(Some);
+        }
+        match value {
+            Found::Json(Value::Number(_)) => parse_int(field, value).map(|n| Some(vec![n])),
             other => Err(invalid(field, other, "a list of integers")),
         }
     }
 
     /// A nested element or object.
-    pub(crate) fn child(&self, field: &str) -> Option<Fields<'a>> {
-        match self.map.get(field)? {
-            Value::Object(map) => Some(Fields { map, event: self.event }),
-            _ => None,
-        }
+    pub(crate) fn child(&self, field: &'a str) -> Option<Fields<'a>> {
+        let object = match self.lookup(field)? {
+            Found::Json(Value::Object(map)) => Object::Json(map),
+            Found::Xml(xml::Field::Object(element)) => Object::Xml(element),
+            _ => return None,
+        };
+        Some(Fields { object, event: self.event })
     }
 
     /// A repeated element: one occurrence or an array of them; non-objects are skipped.
-    pub(crate) fn children(&self, field: &str) -> Vec<Fields<'a>> {
-        let as_fields = |v: &'a Value| match v {
-            Value::Object(map) => Some(Fields { map, event: self.event }),
-            _ => None,
-        };
-        match self.map.get(field) {
-            Some(Value::Array(items)) => items.iter().filter_map(as_fields).collect(),
-            Some(single) => as_fields(single).into_iter().collect(),
-            None => Vec::new(),
+    pub(crate) fn children(&self, field: &'a str) -> Vec<Fields<'a>> {
+        let event = self.event;
+        match self.object {
+            Object::Json(map) => {
+                let as_fields = |v: &'a Value| match v {
+                    Value::Object(map) => Some(Fields { object: Object::Json(map), event }),
+                    _ => None,
+                };
+                match map.get(field) {
+                    Some(Value::Array(items)) => items.iter().filter_map(as_fields).collect(),
+                    Some(single) => as_fields(single).into_iter().collect(),
+                    None => Vec::new(),
+                }
+            }
+            Object::Xml(element) => element
+                .named(field)
+                .filter(Element::is_object)
+                .map(|child| Fields { object: Object::Xml(child), event })
+                .collect(),
         }
     }
 
@@ -185,6 +272,28 @@ mod tests {
             assert_eq!(f.child("one").and_then(|c| c.text("k")), Some("v".into()));
             assert_eq!(f.text("g"), None);
         });
+    }
+
+    #[test]
+    fn xml_elements_read_like_their_json_map() {
+        let doc = "<xml><a>42</a><b> 7 </b><c>1, 2,3</c><d>4</d><d>5</d><e>x</e><f></f><g><k>v</k></g><h><k>1</k></h><h>junk</h>\
+<h><k>2</k></h><i>30.1</i><j>NaN</j><l>a</l><l><m/></l><n><k>3</k></n><n/></xml>";
+        let tree = xml::parse(doc).unwrap();
+        let map = xml::tests::map_of(doc).unwrap();
+        let (xml, json) = (Fields::xml(tree.root(), "t"), Fields::new(&map, "t"));
+        let keys = |f: Option<Fields<'_>>| f.map(|f| f.text("k"));
+        let all_keys = |fs: Vec<Fields<'_>>| fs.iter().map(|f| f.text("k")).collect::<Vec<_>>();
+        for name in ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "l", "m", "n", "absent"] {
+            assert_eq!(xml.text(name), json.text(name), "{name}");
+            assert_eq!(xml.int(name), json.int(name), "{name}");
+            assert_eq!(xml.float(name), json.float(name), "{name}");
+            assert_eq!(xml.text_list(name), json.text_list(name), "{name}");
+            assert_eq!(xml.int_list(name), json.int_list(name), "{name}");
+            assert_eq!(keys(xml.child(name)), keys(json.child(name)), "{name}");
+            assert_eq!(all_keys(xml.children(name)), all_keys(json.children(name)), "{name}");
+        }
+        assert_eq!(xml.int_list("d"), Ok(Some(vec![4, 5])));
+        assert!(matches!(xml.int("h"), Err(EventError::InvalidField { value, .. }) if value.starts_with(r#"[{"k":"1"},"junk""#)));
     }
 
     #[test]

@@ -89,11 +89,11 @@ mod tests {
         let event = &events[0];
         assert_eq!(event.kind, "wecom.message.text.received");
         assert_eq!(event.occurred_at_ms, 1_409_659_813_000);
-        assert_eq!(event.payload["user_id"], "mycreate");
-        assert_eq!(event.payload["content"], "hello");
-        assert_eq!(event.payload["msg_id"], "4561255354251345929");
-        assert_eq!(event.payload["agent_id"], 218);
-        assert_eq!(event.payload["corp_id"], "wx5823bf96d3bd56c7");
+        assert_eq!(event.payload.to_value().unwrap()["user_id"], "mycreate");
+        assert_eq!(event.payload.to_value().unwrap()["content"], "hello");
+        assert_eq!(event.payload.to_value().unwrap()["msg_id"], "4561255354251345929");
+        assert_eq!(event.payload.to_value().unwrap()["agent_id"], 218);
+        assert_eq!(event.payload.to_value().unwrap()["corp_id"], "wx5823bf96d3bd56c7");
         assert!(event.dedup_key.starts_with("wecom:wx5823bf96d3bd56c7:text:4561255354251345929:"));
 
         // The JSON variant of the same message (a fresh encryption: new random, new signature)

@@ -17,12 +17,16 @@ pub mod fuzz;
 pub mod ingest;
 mod json;
 mod normalize;
+mod payload;
+mod raw;
 pub mod shapes;
 pub mod wecom;
 mod xml;
 mod xml_scan;
 
 pub use error::EventError;
+pub use payload::{Payload, Shape};
+pub use raw::RawFields;
 
 use serde::{Deserialize, Serialize};
 
@@ -47,7 +51,7 @@ impl Provider {
 }
 
 /// One normalised callback event, ready for the inbox.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProviderEvent {
     /// The service that sent it; also the first segment of `kind`.
     pub provider: Provider,
@@ -56,7 +60,7 @@ pub struct ProviderEvent {
     /// Identical for every delivery of the same callback (the providers retry), different for
     /// different callbacks: the inbox drops an event whose key it has seen. Shape:
     /// `<provider>:<corp>:<raw type>:<subject>:<digest>`. The readable part is for operators; the
-    /// digest (SHA-256 of the decrypted plaintext, which a retry repeats byte for byte while the
+    /// digest (a 128-bit hash of the decrypted plaintext, which a retry repeats byte for byte while the
     /// envelope's timestamp, nonce and random prefix change) tells apart two different callbacks
     /// about the same subject in the same second.
     pub dedup_key: String,
@@ -64,6 +68,6 @@ pub struct ProviderEvent {
     /// callback carries none.
     pub occurred_at_ms: i64,
     /// The shared shape for the kind (see [`shapes`]) plus `corp_id` and `raw` (every decrypted
-    /// field, for what the shape does not cover).
-    pub payload: serde_json::Value,
+    /// field, for what the shape does not cover); serialises to the JSON object the inbox stores.
+    pub payload: Payload,
 }

@@ -4,10 +4,10 @@
 //! object with the same field names. Self-built apps send `MsgType`/`Event`/`CreateTime`;
 //! third-party suites send `InfoType`/`TimeStamp` and name the corp in `AuthCorpId`.
 
-use serde_json::{Map, Value};
-
 use super::fields::Fields;
 use super::normalize::{self, Callback, Mapped};
+use super::payload::Shape;
+use super::raw::RawFields;
 use super::shapes::{
     AgentEntered, ApprovalChange, DepartmentChange, LocationReport, MenuAction, TagChange, TextMessage, UserChange,
 };
@@ -17,23 +17,25 @@ use super::{EventError, Provider, ProviderEvent, json, xml};
 ///
 /// `delivered_at_ms` is the signed envelope timestamp, used only if the callback states no time.
 pub fn parse(plaintext: &str, delivered_at_ms: i64) -> Result<Vec<ProviderEvent>, EventError> {
-    let raw = decode(plaintext)?;
-    let probe = Fields::new(&raw, "callback");
-    let raw_type = raw_type(probe)?;
-    let f = Fields::new(&raw, &raw_type);
-    let corp_id = f.text("ToUserName").or_else(|| f.text("AuthCorpId")).unwrap_or_default();
-    let mapped = map(f, &raw_type)?;
-    let callback = Callback::new(Provider::WeCom, plaintext, corp_id, raw_type, delivered_at_ms);
-    Ok(vec![normalize::finish(&callback, mapped, raw)])
+    let document = plaintext.trim_start_matches('\u{feff}').trim_start();
+    if document.starts_with('{') {
+        let map = json::parse(document)?;
+        let (callback, mapped) = read(Fields::new(&map, "callback"), plaintext, delivered_at_ms)?;
+        Ok(vec![normalize::finish(&callback, mapped, RawFields::json(map))])
+    } else {
+        let tree = xml::parse(document)?;
+        let (callback, mapped) = read(Fields::xml(tree.root(), "callback"), plaintext, delivered_at_ms)?;
+        Ok(vec![normalize::finish(&callback, mapped, RawFields::xml(document))])
+    }
 }
 
-fn decode(plaintext: &str) -> Result<Map<String, Value>, EventError> {
-    let trimmed = plaintext.trim_start_matches('\u{feff}').trim_start();
-    if trimmed.starts_with('{') {
-        json::parse(trimmed)
-    } else {
-        xml::parse(trimmed)
-    }
+/// What every WeCom callback's fields say, whichever format carried them.
+fn read(probe: Fields<'_>, plaintext: &str, delivered_at_ms: i64) -> Result<(Callback, Mapped), EventError> {
+    let raw_type = raw_type(probe)?;
+    let f = probe.for_event(&raw_type);
+    let corp_id = f.text("ToUserName").or_else(|| f.text("AuthCorpId")).unwrap_or_default();
+    let mapped = map(f, &raw_type)?;
+    Ok((Callback::new(Provider::WeCom, plaintext, corp_id, raw_type, delivered_at_ms), mapped))
 }
 
 /// `Event` for events, `MsgType` for messages, `InfoType` for suite notifications.
@@ -59,7 +61,7 @@ fn map(f: Fields<'_>, raw_type: &str) -> Result<Mapped, EventError> {
         _ if message => {
             let subject = f.text("MsgId").unwrap_or_else(|| user.into_owned());
             let kind = format!("message.{}.received", normalize::kind_segment(raw_type));
-            Mapped::new(&kind, subject, at, serde_json::json!({}))
+            Mapped::new(&kind, subject, at, Shape::None)
         }
         "change_contact" => contact(f, at)?,
         "sys_approval_change" => approval(f, at)?,

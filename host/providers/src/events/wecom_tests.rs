@@ -25,7 +25,7 @@ fn create_user_carries_the_shared_user_shape() {
     assert_eq!(event.provider, Provider::WeCom);
     assert_eq!(event.kind, "wecom.contact.user.created");
     assert_eq!(event.occurred_at_ms, 1_653_577_739_000);
-    let p = &event.payload;
+    let p = &event.payload.to_value().unwrap();
     assert_eq!(p["user_id"], "zhangsan");
     assert_eq!(p["name"], "张三");
     assert_eq!(p["department_ids"], json!([1, 2, 3]));
@@ -46,13 +46,13 @@ fn update_user_with_rename_and_delete_user_with_only_an_id() {
         "<ChangeType>update_user</ChangeType><UserID>zhangsan</UserID><NewUserID>zhangsan01</NewUserID><Department>1</Department>",
     ));
     assert_eq!(updated.kind, "wecom.contact.user.updated");
-    assert_eq!(updated.payload["new_user_id"], "zhangsan01");
-    assert_eq!(updated.payload["department_ids"], json!([1]));
+    assert_eq!(updated.payload.to_value().unwrap()["new_user_id"], "zhangsan01");
+    assert_eq!(updated.payload.to_value().unwrap()["department_ids"], json!([1]));
 
     let deleted = one(&envelope("change_contact", "<ChangeType>delete_user</ChangeType><UserID>zhangsan</UserID>"));
     assert_eq!(deleted.kind, "wecom.contact.user.deleted");
-    assert_eq!(deleted.payload["department_ids"], json!(null));
-    assert_eq!(deleted.payload["name"], json!(null));
+    assert_eq!(deleted.payload.to_value().unwrap()["department_ids"], json!(null));
+    assert_eq!(deleted.payload.to_value().unwrap()["name"], json!(null));
 }
 
 #[test]
@@ -62,19 +62,19 @@ fn department_events() {
         "<ChangeType>create_party</ChangeType><Id>2</Id><Name><![CDATA[广州研发中心]]></Name><ParentId>1</ParentId><Order>10</Order>",
     ));
     assert_eq!(created.kind, "wecom.contact.department.created");
-    assert_eq!(created.payload["department_id"], 2);
-    assert_eq!(created.payload["name"], "广州研发中心");
-    assert_eq!(created.payload["parent_id"], 1);
-    assert_eq!(created.payload["order"], 10);
+    assert_eq!(created.payload.to_value().unwrap()["department_id"], 2);
+    assert_eq!(created.payload.to_value().unwrap()["name"], "广州研发中心");
+    assert_eq!(created.payload.to_value().unwrap()["parent_id"], 1);
+    assert_eq!(created.payload.to_value().unwrap()["order"], 10);
 
     let updated = one(&envelope("change_contact", "<ChangeType>update_party</ChangeType><Id>2</Id><ParentId>3</ParentId>"));
     assert_eq!(updated.kind, "wecom.contact.department.updated");
-    assert_eq!(updated.payload["name"], json!(null));
-    assert_eq!(updated.payload["parent_id"], 3);
+    assert_eq!(updated.payload.to_value().unwrap()["name"], json!(null));
+    assert_eq!(updated.payload.to_value().unwrap()["parent_id"], 3);
 
     let deleted = one(&envelope("change_contact", "<ChangeType>delete_party</ChangeType><Id>2</Id>"));
     assert_eq!(deleted.kind, "wecom.contact.department.deleted");
-    assert_eq!(deleted.payload["department_id"], 2);
+    assert_eq!(deleted.payload.to_value().unwrap()["department_id"], 2);
 }
 
 #[test]
@@ -84,11 +84,11 @@ fn tag_update_splits_comma_lists() {
         "<ChangeType>update_tag</ChangeType><TagId>1</TagId><AddUserItems><![CDATA[zhangsan,lisi]]></AddUserItems><DelUserItems><![CDATA[zhangsan1]]></DelUserItems><AddPartyItems><![CDATA[1,2]]></AddPartyItems><DelPartyItems><![CDATA[3]]></DelPartyItems>",
     ));
     assert_eq!(event.kind, "wecom.contact.tag.updated");
-    assert_eq!(event.payload["tag_id"], 1);
-    assert_eq!(event.payload["added_user_ids"], json!(["zhangsan", "lisi"]));
-    assert_eq!(event.payload["removed_user_ids"], json!(["zhangsan1"]));
-    assert_eq!(event.payload["added_department_ids"], json!([1, 2]));
-    assert_eq!(event.payload["removed_department_ids"], json!([3]));
+    assert_eq!(event.payload.to_value().unwrap()["tag_id"], 1);
+    assert_eq!(event.payload.to_value().unwrap()["added_user_ids"], json!(["zhangsan", "lisi"]));
+    assert_eq!(event.payload.to_value().unwrap()["removed_user_ids"], json!(["zhangsan1"]));
+    assert_eq!(event.payload.to_value().unwrap()["added_department_ids"], json!([1, 2]));
+    assert_eq!(event.payload.to_value().unwrap()["removed_department_ids"], json!([3]));
 }
 
 #[test]
@@ -100,7 +100,7 @@ fn approval_change_from_the_captured_callback() {
         "<AgentID>3010040</AgentID><ApprovalInfo><SpNo>202205260001</SpNo><SpName><![CDATA[通用审批]]></SpName><SpStatus>1</SpStatus><TemplateId><![CDATA[C4NyFZG4u4aFe5HQzEVCJYSSVrVK8rokifSiPLXHi]]></TemplateId><ApplyTime>1653577739</ApplyTime><Applyer><UserId><![CDATA[liutao]]></UserId><Party><![CDATA[1]]></Party></Applyer><SpRecord><SpStatus>1</SpStatus><ApproverAttr>1</ApproverAttr><Details><Approver><UserId><![CDATA[liutao]]></UserId></Approver><Speech><![CDATA[]]></Speech><SpStatus>1</SpStatus><SpTime>0</SpTime></Details></SpRecord><SpRecord><SpStatus>1</SpStatus><ApproverAttr>2</ApproverAttr><Details><Approver><UserId><![CDATA[wangwu]]></UserId></Approver><SpStatus>1</SpStatus></Details><Details><Approver><UserId><![CDATA[liutao]]></UserId></Approver><SpStatus>1</SpStatus></Details></SpRecord><Notifyer><UserId><![CDATA[XieChaoNing]]></UserId></Notifyer><StatuChangeEvent>1</StatuChangeEvent></ApprovalInfo>",
     ));
     assert_eq!(event.kind, "wecom.approval.instance.changed");
-    let p = &event.payload;
+    let p = &event.payload.to_value().unwrap();
     assert_eq!(p["instance_id"], "202205260001");
     assert_eq!(p["title"], "通用审批");
     assert_eq!(p["template_id"], "C4NyFZG4u4aFe5HQzEVCJYSSVrVK8rokifSiPLXHi");
@@ -121,7 +121,7 @@ fn approval_status_and_change_codes_map_to_the_shared_vocabulary() {
             "sys_approval_change",
             &format!("<ApprovalInfo><SpNo>1</SpNo><SpStatus>{sp_status}</SpStatus><StatuChangeEvent>{change}</StatuChangeEvent></ApprovalInfo>"),
         ));
-        assert_eq!((&event.payload["status"], &event.payload["change"]), (&want_status, &want_change));
+        assert_eq!((&event.payload.to_value().unwrap()["status"], &event.payload.to_value().unwrap()["change"]), (&want_status, &want_change));
     }
 }
 
@@ -145,11 +145,11 @@ fn member_event(event: &str, body: &str) -> ProviderEvent {
 fn menu_clicks_and_views() {
     let click = member_event("click", "<EventKey><![CDATA[approve_all]]></EventKey>");
     assert_eq!(click.kind, "wecom.menu.click");
-    assert_eq!(click.payload, json!({"user_id": "zhangsan", "agent_id": 1000002, "key": "approve_all", "corp_id": "ww1436e0e65a779aee", "raw": click.payload["raw"]}));
+    assert_eq!(click.payload.to_value().unwrap(), json!({"user_id": "zhangsan", "agent_id": 1000002, "key": "approve_all", "corp_id": "ww1436e0e65a779aee", "raw": click.payload.to_value().unwrap()["raw"]}));
 
     let view = member_event("view", "<EventKey><![CDATA[https://erp.example.com/a?b=1&c=2]]></EventKey>");
     assert_eq!(view.kind, "wecom.menu.view");
-    assert_eq!(view.payload["key"], "https://erp.example.com/a?b=1&c=2");
+    assert_eq!(view.payload.to_value().unwrap()["key"], "https://erp.example.com/a?b=1&c=2");
 
     assert!(matches!(
         parse(&envelope("click", ""), DELIVERED),
@@ -161,14 +161,14 @@ fn menu_clicks_and_views() {
 fn enter_agent_and_location() {
     let entered = member_event("enter_agent", "<EventKey><![CDATA[]]></EventKey>");
     assert_eq!(entered.kind, "wecom.agent.entered");
-    assert_eq!(entered.payload["user_id"], "zhangsan");
-    assert_eq!(entered.payload["agent_id"], 1000002);
+    assert_eq!(entered.payload.to_value().unwrap()["user_id"], "zhangsan");
+    assert_eq!(entered.payload.to_value().unwrap()["agent_id"], 1000002);
 
     let located = member_event("LOCATION", "<Latitude>23.104105</Latitude><Longitude>113.320107</Longitude><Precision>65.000000</Precision>");
     assert_eq!(located.kind, "wecom.location.reported");
-    assert_eq!(located.payload["latitude"], 23.104105);
-    assert_eq!(located.payload["longitude"], 113.320107);
-    assert_eq!(located.payload["precision"], 65.0);
+    assert_eq!(located.payload.to_value().unwrap()["latitude"], 23.104105);
+    assert_eq!(located.payload.to_value().unwrap()["longitude"], 113.320107);
+    assert_eq!(located.payload.to_value().unwrap()["precision"], 65.0);
 
     assert!(matches!(
         parse(&envelope("LOCATION", "<Latitude>north</Latitude><Longitude>1</Longitude>"), DELIVERED),
@@ -181,8 +181,8 @@ fn official_text_message_sample() {
     // Vector A-2 of the reference (no CDATA in this sample).
     let event = one("<xml><ToUserName>ww1436e0e65a779aee</ToUserName><FromUserName>ChenJiaShun</FromUserName><CreateTime>1476422779</CreateTime><MsgType>text</MsgType><Content>你好</Content><MsgId>1456453720</MsgId><AgentID>1000002</AgentID></xml>");
     assert_eq!(event.kind, "wecom.message.text.received");
-    assert_eq!(event.payload["content"], "你好");
-    assert_eq!(event.payload["user_id"], "ChenJiaShun");
+    assert_eq!(event.payload.to_value().unwrap()["content"], "你好");
+    assert_eq!(event.payload.to_value().unwrap()["user_id"], "ChenJiaShun");
     assert!(event.dedup_key.starts_with("wecom:ww1436e0e65a779aee:text:1456453720:"));
 }
 
@@ -190,22 +190,22 @@ fn official_text_message_sample() {
 fn unknown_events_and_messages_are_generic_never_errors() {
     let scan = member_event("scancode_push", "<EventKey>k</EventKey><ScanCodeInfo><ScanType>qrcode</ScanType><ScanResult>1</ScanResult></ScanCodeInfo>");
     assert_eq!(scan.kind, "wecom.event.scancode_push");
-    assert_eq!(scan.payload["raw"]["ScanCodeInfo"]["ScanType"], "qrcode");
-    assert_eq!(scan.payload["corp_id"], "ww1436e0e65a779aee");
+    assert_eq!(scan.payload.to_value().unwrap()["raw"]["ScanCodeInfo"]["ScanType"], "qrcode");
+    assert_eq!(scan.payload.to_value().unwrap()["corp_id"], "ww1436e0e65a779aee");
 
     let odd_change = one(&envelope("change_contact", "<ChangeType>merge_users</ChangeType>"));
     assert_eq!(odd_change.kind, "wecom.event.change_contact");
 
     let image = one("<xml><ToUserName>c</ToUserName><FromUserName>u</FromUserName><CreateTime>1</CreateTime><MsgType>image</MsgType><PicUrl>http://x</PicUrl><MsgId>9</MsgId></xml>");
     assert_eq!(image.kind, "wecom.message.image.received");
-    assert_eq!(image.payload["raw"]["PicUrl"], "http://x");
+    assert_eq!(image.payload.to_value().unwrap()["raw"]["PicUrl"], "http://x");
 }
 
 #[test]
 fn suite_notifications_use_info_type_and_auth_corp() {
     let event = one("<xml><SuiteId><![CDATA[ww4asffe99e54c0f4c]]></SuiteId><AuthCorpId><![CDATA[wxf8b4f85f3a794e77]]></AuthCorpId><InfoType><![CDATA[change_contact]]></InfoType><TimeStamp>1403610513</TimeStamp><ChangeType><![CDATA[delete_user]]></ChangeType><UserID><![CDATA[zhangsan]]></UserID></xml>");
     assert_eq!(event.kind, "wecom.contact.user.deleted");
-    assert_eq!(event.payload["corp_id"], "wxf8b4f85f3a794e77");
+    assert_eq!(event.payload.to_value().unwrap()["corp_id"], "wxf8b4f85f3a794e77");
     assert_eq!(event.occurred_at_ms, 1_403_610_513_000);
 }
 
@@ -213,7 +213,7 @@ fn suite_notifications_use_info_type_and_auth_corp() {
 fn json_plaintexts_are_read_like_xml() {
     let event = one(r#"{"ToUserName":"ww1","FromUserName":"u1","CreateTime":1700000000,"MsgType":"event","Event":"click","EventKey":"k","AgentID":5}"#);
     assert_eq!(event.kind, "wecom.menu.click");
-    assert_eq!(event.payload["agent_id"], 5);
+    assert_eq!(event.payload.to_value().unwrap()["agent_id"], 5);
 }
 
 #[test]

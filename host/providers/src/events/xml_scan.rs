@@ -12,6 +12,7 @@
 
 use std::borrow::Cow;
 
+use memchr::{memchr, memchr3};
 use quick_xml::events::BytesText;
 
 use super::EventError;
@@ -32,10 +33,8 @@ pub(crate) enum Token<'a> {
 }
 
 /// XML's whitespace, which ends a tag name (a narrower set than `char::is_whitespace`).
-const XML_SPACE: [char; 4] = [' ', '\t', '\r', '\n'];
-
 fn is_xml_space(b: u8) -> bool {
-    XML_SPACE.contains(&char::from(b))
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 /// Reads a plaintext front to back; [`next`](Self::next) yields each token with its byte offset.
@@ -55,20 +54,25 @@ impl<'a> Scanner<'a> {
         loop {
             let at = self.pos;
             let rest = &self.doc[at..];
-            if rest.is_empty() {
+            let Some(&first) = rest.as_bytes().first() else {
                 return Ok(None);
-            }
-            if !rest.starts_with('<') {
-                let len = rest.find('<').unwrap_or(rest.len());
+            };
+            if first != b'<' {
+                let len = memchr(b'<', rest.as_bytes()).unwrap_or(rest.len());
                 self.pos += len;
                 return Ok(Some((at, Token::Text(&rest[..len]))));
             }
             let token = match rest.as_bytes().get(1) {
                 Some(b'/') => {
+                    if let Some(gt) = self.plain_tag_end(at + 2) {
+                        self.pos = gt + 1;
+                        return Ok(Some((at, Token::End(&self.doc[at + 2..gt]))));
+                    }
                     let gt = self.tag_end(at, "end tag")?;
                     let name = &self.doc[at + 2..gt];
                     // quick-xml keeps a name that is nothing but whitespace as it is.
-                    Some(Token::End(Some(name.trim_end_matches(XML_SPACE)).filter(|n| !n.is_empty()).unwrap_or(name)))
+                    let kept = name.bytes().rposition(|b| !is_xml_space(b)).map_or(name.len(), |last| last + 1);
+                    Some(Token::End(&name[..kept]))
                 }
                 Some(b'?') => {
                     // quick-xml rejects `<?>` rather than reading on to a later `?>`.
@@ -88,12 +92,13 @@ impl<'a> Scanner<'a> {
 
     /// `<!--…-->`, `<![CDATA[…]]>` or `<!DOCTYPE …>` at `at`; only CDATA yields a token.
     fn bang(&mut self, at: usize, rest: &'a str) -> Result<Option<Token<'a>>, EventError> {
-        if rest.starts_with("<!--") {
-            self.through(at + 4, "-->", "comment")?;
-            Ok(None)
-        } else if rest.starts_with("<![CDATA[") {
+        let third = rest.as_bytes().get(2);
+        if third == Some(&b'[') && rest.starts_with("<![CDATA[") {
             let end = self.through(at + 9, "]]>", "CDATA section")?;
             Ok(Some(Token::CData(&self.doc[at + 9..end])))
+        } else if third == Some(&b'-') && rest.starts_with("<!--") {
+            self.through(at + 4, "-->", "comment")?;
+            Ok(None)
         } else if rest.get(2..9).is_some_and(|word| word.eq_ignore_ascii_case("DOCTYPE")) {
             // Like quick-xml: the declaration ends at the `>` that balances the `<`s inside it,
             // and must name a document type.
@@ -120,6 +125,9 @@ impl<'a> Scanner<'a> {
 
     /// Moves past the `>` closing the tag at `at` and returns its offset. As in quick-xml, a `>`
     /// inside a quoted attribute value (or a stray quote in an end tag) does not close the tag.
+    ///
+    /// A plain loop rather than `memchr`: tags are a dozen bytes, shorter than a vector search
+    /// takes to pay for its setup.
     fn tag_end(&mut self, at: usize, what: &str) -> Result<usize, EventError> {
         let mut quote = None;
         for (i, &b) in self.doc.as_bytes().iter().enumerate().skip(at + 1) {
@@ -138,6 +146,10 @@ impl<'a> Scanner<'a> {
 
     /// `<name attr="…">` or `<name/>` at `at`.
     fn start_tag(&mut self, at: usize) -> Result<Token<'a>, EventError> {
+        if let Some(gt) = self.plain_tag_end(at + 1) {
+            self.pos = gt + 1;
+            return Ok(Token::Start(&self.doc[at + 1..gt]));
+        }
         let gt = self.tag_end(at, "start tag")?;
         let inner = &self.doc[at + 1..gt];
         let (inner, empty) = match inner.strip_suffix('/') {
@@ -148,9 +160,30 @@ impl<'a> Scanner<'a> {
         Ok(if empty { Token::Empty(name) } else { Token::Start(name) })
     }
 
+    /// The `>` of a tag that is nothing but a name from `from` on (`<Name>`, `</Name>`: nearly
+    /// every tag of a callback), or `None` when something else comes first (whitespace,
+    /// attributes, quotes, `/`) and the tag needs the general reading.
+    fn plain_tag_end(&self, from: usize) -> Option<usize> {
+        let bytes = self.doc.as_bytes();
+        let len = bytes.get(from..)?.iter().position(|&b| matches!(b, b'>' | b'/' | b'"' | b'\'') || is_xml_space(b))?;
+        (bytes[from + len] == b'>').then_some(from + len)
+    }
+
     /// Moves past the first `end` at or after `from` and returns where that `end` starts.
+    ///
+    /// The terminators are three bytes or fewer: finding their first byte and comparing the rest
+    /// costs less than setting up a general substring search per CDATA section.
     fn through(&mut self, from: usize, end: &str, what: &str) -> Result<usize, EventError> {
-        let found = from + self.doc[from..].find(end).ok_or_else(|| unclosed(self.pos, what))?;
+        let bytes = self.doc.as_bytes();
+        let (lead, tail) = (end.as_bytes()[0], &end.as_bytes()[1..]);
+        let mut i = from;
+        let found = loop {
+            i += memchr(lead, &bytes[i..]).ok_or_else(|| unclosed(self.pos, what))?;
+            if bytes[i + 1..].starts_with(tail) {
+                break i;
+            }
+            i += 1;
+        };
         self.pos = found + end.len();
         Ok(found)
     }
@@ -165,12 +198,12 @@ fn unclosed(at: usize, what: &str) -> EventError {
 pub(crate) fn text(raw: &str, at: usize) -> Result<Cow<'_, str>, EventError> {
     let error = |reason: String| EventError::Xml { position: at as u64, reason };
     // `\r`, and the lead bytes of U+0085 and U+2028: the only inputs line-end normalisation changes.
-    let normalized = if raw.bytes().any(|b| matches!(b, b'\r' | 0xC2 | 0xE2)) {
+    let normalized = if memchr3(b'\r', 0xC2, 0xE2, raw.as_bytes()).is_some() {
         BytesText::from_escaped(raw).xml_content().map_err(|e| error(e.to_string()))?
     } else {
         Cow::Borrowed(raw)
     };
-    if !normalized.contains('&') {
+    if memchr(b'&', normalized.as_bytes()).is_none() {
         return Ok(normalized);
     }
     let resolved = quick_xml::escape::unescape(&normalized).map_err(|e| error(e.to_string()))?;

@@ -43,6 +43,14 @@ pub enum StorageError {
     /// A row references something that does not exist (unknown rule version, event, connection).
     #[error("{0} does not exist")]
     NotFound(String),
+    /// A value could not be written as the column's JSON text.
+    #[error("cannot write {column} as JSON: {reason}")]
+    Encode {
+        /// Table and column.
+        column: &'static str,
+        /// What the serialiser reported.
+        reason: String,
+    },
     /// A stored value is outside what this version understands.
     #[error("stored {column} has unexpected value `{value}`")]
     Corrupt {

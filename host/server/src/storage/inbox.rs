@@ -5,14 +5,17 @@
 //! only verifies, normalises and inserts here; `UNIQUE (source, dedup_key)` turns a retried
 //! delivery into [`InboxInsert::Duplicate`], which is acknowledged and dropped.
 
+use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Millis, StorageError, Store};
+use super::{Millis, StorageError, Store, batch};
 
-/// An event about to enter the inbox.
+/// An event about to enter the inbox. The payload is anything that serialises to a JSON object:
+/// a `serde_json::Value` from the events API, or a provider callback's typed payload, which is
+/// written straight to the stored text without becoming a `Value` first.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NewEvent {
+pub struct NewEvent<P = serde_json::Value> {
     /// Where it came from, e.g. `wecom:acme`, `dingtalk:acme`, `erp`, `cron`.
     pub source: String,
     /// Stable per source: the provider's event id, or a hash of its identifying fields.
@@ -22,7 +25,7 @@ pub struct NewEvent {
     /// When the event happened, per the source.
     pub occurred_at: Millis,
     /// The normalised event body.
-    pub payload: serde_json::Value,
+    pub payload: P,
 }
 
 /// What inserting an event did.
@@ -59,11 +62,15 @@ const COLUMNS: &str = "id, source, dedup_key, kind, occurred_at, payload, receiv
 
 impl Store {
     /// Inserts `event` unless its source already delivered the same dedup key.
-    pub async fn insert_event(
+    pub async fn insert_event<P: Serialize>(
         &self,
-        event: &NewEvent,
+        event: &NewEvent<P>,
         received_at: Millis,
     ) -> Result<InboxInsert, StorageError> {
+        let payload = serde_json::to_string(&event.payload).map_err(|e| StorageError::Encode {
+            column: "inbox_events.payload",
+            reason: e.to_string(),
+        })?;
         let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO inbox_events (source, dedup_key, kind, occurred_at, payload, received_at) \
              VALUES ($1, $2, $3, $4, $5, $6) \
@@ -73,7 +80,7 @@ impl Store {
         .bind(event.dedup_key.as_str())
         .bind(event.kind.as_str())
         .bind(event.occurred_at)
-        .bind(event.payload.to_string())
+        .bind(payload)
         .bind(received_at)
         .fetch_optional(&self.pool)
         .await?;
@@ -97,6 +104,26 @@ impl Store {
             .await?
             .map(|row| stored_event(&row))
             .transpose()
+    }
+
+    /// The inbox events among `ids` (missing ones are left out), by id: one statement per
+    /// [`batch::MAX_ROWS`] ids.
+    pub async fn events(&self, ids: &[i64]) -> Result<Vec<StoredEvent>, StorageError> {
+        let mut events = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(batch::MAX_ROWS) {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM inbox_events WHERE id IN {} ORDER BY id",
+                batch::in_list(chunk.len(), 1)
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                events.push(stored_event(&row)?);
+            }
+        }
+        Ok(events)
     }
 
     /// Up to `limit` events not yet matched against rules, oldest first.
