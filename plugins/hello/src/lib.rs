@@ -1,7 +1,10 @@
 //! The smallest useful Worklink plugin, and the one `docs/plugins.md` starts from: it logs one
 //! line and returns a greeting naming the event, using only the `log` capability.
 
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
 use serde_json::json;
+use worklink_sdk::prelude::*;
 use worklink_sdk::types::{Capability, Event, HandlerError, Outcome, PluginInfo};
 use worklink_sdk::{Config, Rule, log};
 
@@ -24,7 +27,7 @@ impl Rule for Hello {
     }
 }
 
-worklink_sdk::export_rule!(Hello);
+worklink_sdk::export_rule!(Hello, no_std);
 
 #[cfg(test)]
 mod tests {

@@ -6,9 +6,14 @@
 //! by several employees, yields no proposal (and a `warn` line), so an admin never approves a
 //! wrong binding by accident. Config: `{"use_email": true, "min_confidence": 0}`.
 
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
 mod normalize;
 
-use std::collections::{BTreeMap, BTreeSet};
+use alloc::collections::{BTreeMap, BTreeSet};
+use worklink_sdk::prelude::*;
 
 use serde::Deserialize;
 use serde_json::json;
@@ -147,7 +152,7 @@ impl Matcher for MatchByMobile {
     }
 }
 
-worklink_sdk::export_matcher!(MatchByMobile);
+worklink_sdk::export_matcher!(MatchByMobile, no_std);
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,8 @@
 //! Comparable forms of mobile numbers and e-mail addresses: ERPs and directories write the same
 //! number as `+86 138-0013-8000`, `8613800138000` or `13800138000`.
 
+use worklink_sdk::prelude::*;
+
 /// Digits only, without the mainland China country code; `None` when nothing is left.
 pub fn mobile(raw: &str) -> Option<String> {
     let digits: String = raw.chars().filter(char::is_ascii_digit).collect();

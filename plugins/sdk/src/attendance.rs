@@ -1,5 +1,6 @@
 //! Check-ins and day reports (live reads).
 
+use crate::prelude::*;
 use crate::route::route;
 use crate::types::{CapError, TimeRange};
 

@@ -1,6 +1,7 @@
 //! The rule's config as handed to `handle`: JSON text the host has already validated against the
 //! plugin's `config-schema`.
 
+use crate::prelude::*;
 use serde::de::DeserializeOwned;
 
 use crate::types::HandlerError;
@@ -32,7 +33,7 @@ impl Config {
             code: "bad-config".into(),
             message: format!(
                 "rule config does not match {}: {e}",
-                std::any::type_name::<T>()
+                core::any::type_name::<T>()
             ),
             retryable: false,
         })

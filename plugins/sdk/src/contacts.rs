@@ -1,6 +1,7 @@
 //! The organisation directory: users, departments, and the ERP employee ↔ directory user binding.
 //! All calls are live reads.
 
+use crate::prelude::*;
 use crate::route::route;
 use crate::types::CapError;
 

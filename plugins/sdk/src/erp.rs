@@ -1,5 +1,6 @@
 //! Documents posted to the ERP webhook (staged writes).
 
+use crate::prelude::*;
 use crate::route::route;
 use crate::types::{CapError, EffectId};
 

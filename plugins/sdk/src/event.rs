@@ -1,7 +1,8 @@
 //! Reading an event's JSON payload into a typed struct, with errors that say which event kind and
 //! which field were wrong (the execution log is often all an admin sees).
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 use serde::de::DeserializeOwned;
 
@@ -54,7 +55,7 @@ impl fmt::Display for PayloadError {
     }
 }
 
-impl std::error::Error for PayloadError {}
+impl core::error::Error for PayloadError {}
 
 /// A payload that cannot be read will not become readable on retry.
 impl From<PayloadError> for HandlerError {
@@ -105,7 +106,7 @@ impl Event {
 
 /// The last path segment of a type name: `TaskAssigned`, not `worklink_sdk::payload::TaskAssigned`.
 fn short_type_name<T>() -> &'static str {
-    let full = std::any::type_name::<T>();
+    let full = core::any::type_name::<T>();
     let generic_start = full.find('<').unwrap_or(full.len());
     match full[..generic_start].rfind("::") {
         Some(i) => &full[i + 2..],

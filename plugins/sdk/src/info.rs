@@ -1,5 +1,6 @@
 //! Building a plugin's `describe()` answer without spelling out every field.
 
+use crate::prelude::*;
 use crate::types::{Capability, PluginInfo};
 
 impl PluginInfo {

@@ -1,6 +1,7 @@
 //! Plugin-scoped storage. `get` is live and sees values set earlier in the same invocation; `set`
 //! is staged like every other write.
 
+use crate::prelude::*;
 use crate::route::route;
 use crate::types::{CapError, EffectId};
 

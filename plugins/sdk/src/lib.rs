@@ -41,6 +41,10 @@
 //! assert_eq!(run.output()["greeting"], "hello");
 //! ```
 
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
 pub mod bindings;
 
 pub mod approvals;
@@ -49,15 +53,16 @@ mod config;
 pub mod contacts;
 pub mod erp;
 mod event;
+#[cfg(target_arch = "wasm32")]
+mod guest;
 mod info;
 pub mod kv;
 pub mod log;
 pub mod matcher;
 pub mod messaging;
 mod outcome;
-#[cfg(target_arch = "wasm32")]
-mod panic;
 pub mod payload;
+pub mod prelude;
 mod route;
 mod rule;
 #[cfg(not(target_arch = "wasm32"))]
@@ -73,6 +78,8 @@ pub use worklink_sdk_macro::{export_matcher, export_rule};
 /// What the export macros expand to; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(target_arch = "wasm32")]
+    pub use crate::guest::{Allocator, link_cabi_realloc, panic};
     pub use crate::matcher::{describe_matcher, match_employees};
     pub use crate::rule::{describe_rule, handle};
     pub use wit_bindgen;

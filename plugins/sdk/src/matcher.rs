@@ -3,6 +3,7 @@
 
 use crate::Config;
 use crate::contacts::User;
+use crate::prelude::*;
 use crate::types::{HandlerError, PluginInfo};
 
 /// An ERP employee to match against the directory.
@@ -59,7 +60,5 @@ pub fn match_employees<M: Matcher>(
     users: Vec<User>,
     config: String,
 ) -> Result<Vec<Proposal>, HandlerError> {
-    #[cfg(target_arch = "wasm32")]
-    crate::panic::install_hook();
     M::match_employees(employees, users, Config::new(config))
 }

@@ -1,6 +1,7 @@
 //! App messages and group-robot posts. Both are staged writes: the call returns an effect id at
 //! once, and the host delivers only if the handler returns `Ok`.
 
+use crate::prelude::*;
 use crate::route::route;
 use crate::types::{CapError, EffectId};
 

@@ -1,6 +1,7 @@
 //! Constructors for what a handler returns, and how capability errors read and turn into handler
 //! errors so `?` works inside `handle`.
 
+use crate::prelude::*;
 use crate::types::{CapError, HandlerError, Outcome};
 
 impl Outcome {

@@ -1,6 +1,7 @@
 //! The `Rule` trait a business-rule plugin implements, and the glue the export macro calls.
 
 use crate::Config;
+use crate::prelude::*;
 use crate::types::{Event, HandlerError, Outcome, PluginInfo};
 
 /// A business-rule handler: the `rule` world of `wit/worklink.wit`.
@@ -22,10 +23,8 @@ pub fn describe_rule<R: Rule>() -> PluginInfo {
     R::describe()
 }
 
-/// `handle` as exported by [`export_rule!`](crate::export_rule): routes panic messages to the
-/// log, then calls the plugin.
+/// `handle` as exported by [`export_rule!`](crate::export_rule): hands the config text over as
+/// a [`Config`].
 pub fn handle<R: Rule>(event: Event, config: String) -> Result<Outcome, HandlerError> {
-    #[cfg(target_arch = "wasm32")]
-    crate::panic::install_hook();
     R::handle(event, Config::new(config))
 }

@@ -3,6 +3,7 @@
 
 use worklink_sdk::contacts::{self, BindingKey, User};
 use worklink_sdk::payload::Person;
+use worklink_sdk::prelude::*;
 use worklink_sdk::types::HandlerError;
 
 /// How the assignee lookup ended, short of a capability error.

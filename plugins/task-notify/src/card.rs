@@ -3,6 +3,7 @@
 
 use worklink_sdk::messaging::TextCard;
 use worklink_sdk::payload::TaskAssigned;
+use worklink_sdk::prelude::*;
 
 use crate::settings::Settings;
 

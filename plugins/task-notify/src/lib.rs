@@ -9,6 +9,8 @@
 //! assignee is inactive, or unbound with `skip_unbound`; handler error `unbound-assignee` when the
 //! assignee has no binding (not retryable: bind the employee, then replay the execution).
 
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
 mod assignee;
 mod card;
 mod settings;
@@ -16,6 +18,7 @@ mod settings;
 use serde_json::json;
 use worklink_sdk::messaging::{self, Message, Recipients};
 use worklink_sdk::payload::TaskAssigned;
+use worklink_sdk::prelude::*;
 use worklink_sdk::types::{Capability, Event, HandlerError, Outcome, PluginInfo};
 use worklink_sdk::{Config, Rule, log};
 
@@ -79,7 +82,7 @@ impl Rule for TaskNotify {
     }
 }
 
-worklink_sdk::export_rule!(TaskNotify);
+worklink_sdk::export_rule!(TaskNotify, no_std);
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
+use worklink_sdk::prelude::*;
 
 /// What an admin can tune per rule.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]

@@ -8,12 +8,15 @@
 //!
 //! Outcome: `{"welcomed": <user>, "effect": <id>}`.
 
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
 mod settings;
 
 use serde_json::json;
 use worklink_sdk::contacts;
 use worklink_sdk::messaging::{self, Message, Recipients, TextCard};
 use worklink_sdk::payload::UserChanged;
+use worklink_sdk::prelude::*;
 use worklink_sdk::types::{CapError, Capability, Event, HandlerError, Outcome, PluginInfo};
 use worklink_sdk::{Config, Rule, log};
 
@@ -69,7 +72,7 @@ fn directory_name(user_id: &str) -> String {
     }
 }
 
-worklink_sdk::export_rule!(Welcome);
+worklink_sdk::export_rule!(Welcome, no_std);
 
 #[cfg(test)]
 mod tests {

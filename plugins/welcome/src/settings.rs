@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
+use worklink_sdk::prelude::*;
 
 /// Greeting used when the rule sets none; `{name}` becomes the member's name.
 const DEFAULT_GREETING: &str = "欢迎加入，{name}！";

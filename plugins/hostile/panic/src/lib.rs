@@ -1,5 +1,8 @@
 //! Hostile plugin: panics with a message naming the event. In the host this is a trap, and the
-//! SDK's panic hook has written the message to the execution log first.
+//! panic handler the export macro defines (the plugin is built without std) has written the
+//! message to the execution log first.
+
+#![cfg_attr(target_arch = "wasm32", no_std)]
 
 use worklink_sdk::types::{Capability, Event, HandlerError, Outcome, PluginInfo};
 use worklink_sdk::{Config, Rule};
@@ -23,7 +26,7 @@ impl Rule for Panic {
     }
 }
 
-worklink_sdk::export_rule!(Panic);
+worklink_sdk::export_rule!(Panic, no_std);
 
 #[cfg(test)]
 mod tests {

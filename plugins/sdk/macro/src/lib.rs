@@ -13,6 +13,9 @@ use proc_macro2::TokenStream as TokenStream2;
 use quote::quote;
 use syn::{Path, parse_macro_input};
 
+mod runtime;
+use runtime::{ExportArgs, runtime};
+
 /// The repository's `wit/` directory, seen from this crate (`plugins/sdk/macro`).
 const WIT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../wit");
 
@@ -23,12 +26,17 @@ const VERSION: &str = "0.1.0";
 
 /// Exports a type implementing `worklink_sdk::Rule` as the component's `rule` world.
 ///
+/// `export_rule!(MyRule, no_std)` is for a plugin crate built without std on wasm32 (see
+/// `worklink_sdk::prelude`): it also defines the crate's panic handler and global allocator,
+/// which a crate with std gets from std.
+///
 /// On targets other than wasm32 this expands to nothing: native tests call the plugin through
 /// `worklink_sdk::testing` instead.
 #[proc_macro]
 pub fn export_rule(input: TokenStream) -> TokenStream {
-    let plugin = parse_macro_input!(input as Path);
-    let plugin = from_child_module(plugin);
+    let args = parse_macro_input!(input as ExportArgs);
+    let plugin = from_child_module(args.plugin);
+    let (runtime, enter) = runtime(args.no_std);
     let bindings = world_bindings(
         "rule",
         &[
@@ -47,18 +55,21 @@ pub fn export_rule(input: TokenStream) -> TokenStream {
         #[doc(hidden)]
         mod __worklink_rule_export {
             #bindings
+            #runtime
 
             struct WorklinkRuleExport;
 
             impl exports::worklink::plugin::handler::Guest for WorklinkRuleExport {
                 fn describe() -> ::worklink_sdk::types::PluginInfo {
+                    #enter
                     ::worklink_sdk::__private::describe_rule::<#plugin>()
                 }
 
                 fn handle(
                     event: ::worklink_sdk::types::Event,
-                    config: ::std::string::String,
-                ) -> ::std::result::Result<::worklink_sdk::types::Outcome, ::worklink_sdk::types::HandlerError> {
+                    config: ::worklink_sdk::prelude::String,
+                ) -> ::core::result::Result<::worklink_sdk::types::Outcome, ::worklink_sdk::types::HandlerError> {
+                    #enter
                     ::worklink_sdk::__private::handle::<#plugin>(event, config)
                 }
             }
@@ -71,18 +82,22 @@ pub fn export_rule(input: TokenStream) -> TokenStream {
 
 /// Exports a type implementing `worklink_sdk::Matcher` as the component's `matcher` world.
 ///
+/// As with [`export_rule!`], `export_matcher!(MyMatcher, no_std)` is for a crate without std.
+///
 /// The `matching` interface's own `employee` and `proposal` records are converted to the SDK's
 /// `worklink_sdk::matcher::{Employee, Proposal}` so that plugins never name generated types.
 #[proc_macro]
 pub fn export_matcher(input: TokenStream) -> TokenStream {
-    let plugin = parse_macro_input!(input as Path);
-    let plugin = from_child_module(plugin);
+    let args = parse_macro_input!(input as ExportArgs);
+    let plugin = from_child_module(args.plugin);
+    let (runtime, enter) = runtime(args.no_std);
     let bindings = world_bindings("matcher", &["types", "contacts", "kv", "log"]);
     quote! {
         #[cfg(target_arch = "wasm32")]
         #[doc(hidden)]
         mod __worklink_matcher_export {
             #bindings
+            #runtime
 
             struct WorklinkMatcherExport;
 
@@ -90,14 +105,16 @@ pub fn export_matcher(input: TokenStream) -> TokenStream {
 
             impl exports::worklink::plugin::matching::Guest for WorklinkMatcherExport {
                 fn describe() -> ::worklink_sdk::types::PluginInfo {
+                    #enter
                     ::worklink_sdk::__private::describe_matcher::<#plugin>()
                 }
 
                 fn match_employees(
-                    employees: ::std::vec::Vec<Employee>,
-                    users: ::std::vec::Vec<::worklink_sdk::contacts::User>,
-                    config: ::std::string::String,
-                ) -> ::std::result::Result<::std::vec::Vec<Proposal>, ::worklink_sdk::types::HandlerError> {
+                    employees: ::worklink_sdk::prelude::Vec<Employee>,
+                    users: ::worklink_sdk::prelude::Vec<::worklink_sdk::contacts::User>,
+                    config: ::worklink_sdk::prelude::String,
+                ) -> ::core::result::Result<::worklink_sdk::prelude::Vec<Proposal>, ::worklink_sdk::types::HandlerError> {
+                    #enter
                     let employees = employees
                         .into_iter()
                         .map(|e| ::worklink_sdk::matcher::Employee {

@@ -3,6 +3,7 @@
 //! The host gives WeCom and DingTalk approvals one vocabulary (see the field docs). Fetch the form
 //! with `approvals::get_instance(&instance_id)`.
 
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::EventPayload;

@@ -5,6 +5,7 @@
 //! `*.contact.user.created` reads the same fields whichever provider sent it. A field the provider
 //! did not send is `None`: look the member up with `contacts::get_user` instead.
 
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::EventPayload;

@@ -1,5 +1,6 @@
 //! `erp.employee.created` / `.updated` / `.deleted`: the ERP's employee master data changed.
 
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::EventPayload;

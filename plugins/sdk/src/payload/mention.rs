@@ -1,5 +1,6 @@
 //! `erp.mention`: someone was @mentioned in an ERP document's discussion.
 
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::Person;

@@ -1,5 +1,6 @@
 //! How ERP events name a person: by ERP employee id, by directory user id, or both.
 
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::contacts::BindingKey;

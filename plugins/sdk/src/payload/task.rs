@@ -1,5 +1,6 @@
 //! `erp.task.assigned`: a project task was assigned to someone.
 
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::Person;
