@@ -54,6 +54,14 @@ impl<'a> Node<'a> {
     }
 }
 
+/// Whether two names are equal. Names are a few bytes long: comparing them in place is cheaper
+/// than the call to `memcmp` that `==` makes, and most unequal names differ in length or first
+/// byte.
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.first() == b.first() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// A parsed `<xml>…</xml>` document; [`root`](Self::root) is its field map.
 #[derive(Debug)]
 pub(crate) struct Tree<'a> {
@@ -116,7 +124,7 @@ pub(crate) fn parse(plaintext: &str) -> Result<Tree<'_>, EventError> {
                 };
                 let end = nodes.len();
                 let done = &mut nodes[open[top]];
-                if done.name != name {
+                if !same(done.name, name) {
                     return Err(err(at, format!("expected </{}>, found </{name}>", done.name)));
                 }
                 done.end = end;
@@ -179,7 +187,7 @@ impl<'t> Element<'t> {
 
     /// Its children named `key`, in document order.
     pub(crate) fn named(self, key: &'t str) -> impl Iterator<Item = Element<'t>> {
-        self.children().filter(move |child| child.node().key == key)
+        self.children().filter(move |child| same(child.node().key, key))
     }
 
     /// The field `key`, as a map lookup would find it.

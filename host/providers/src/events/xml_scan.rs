@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use memchr::{memchr, memchr3};
+use memchr::memchr;
 use quick_xml::events::BytesText;
 
 use super::EventError;
@@ -58,7 +58,7 @@ impl<'a> Scanner<'a> {
                 return Ok(None);
             };
             if first != b'<' {
-                let len = memchr(b'<', rest.as_bytes()).unwrap_or(rest.len());
+                let len = find_byte(b'<', rest.as_bytes()).unwrap_or(rest.len());
                 self.pos += len;
                 return Ok(Some((at, Token::Text(&rest[..len]))));
             }
@@ -178,7 +178,7 @@ impl<'a> Scanner<'a> {
         let (lead, tail) = (end.as_bytes()[0], &end.as_bytes()[1..]);
         let mut i = from;
         let found = loop {
-            i += memchr(lead, &bytes[i..]).ok_or_else(|| unclosed(self.pos, what))?;
+            i += find_byte(lead, &bytes[i..]).ok_or_else(|| unclosed(self.pos, what))?;
             if bytes[i + 1..].starts_with(tail) {
                 break i;
             }
@@ -186,6 +186,18 @@ impl<'a> Scanner<'a> {
         };
         self.pos = found + end.len();
         Ok(found)
+    }
+}
+
+/// Where `byte` first occurs in `haystack`. Callback texts and CDATA sections are mostly a few
+/// bytes long, where a plain loop finds the byte before `memchr`'s vector search is set up; the
+/// rest of a longer haystack goes to `memchr`.
+fn find_byte(byte: u8, haystack: &[u8]) -> Option<usize> {
+    const SHORT: usize = 16;
+    let (head, tail) = haystack.split_at(haystack.len().min(SHORT));
+    match head.iter().position(|&b| b == byte) {
+        Some(i) => Some(i),
+        None => memchr(byte, tail).map(|i| i + SHORT),
     }
 }
 
@@ -198,12 +210,17 @@ fn unclosed(at: usize, what: &str) -> EventError {
 pub(crate) fn text(raw: &str, at: usize) -> Result<Cow<'_, str>, EventError> {
     let error = |reason: String| EventError::Xml { position: at as u64, reason };
     // `\r`, and the lead bytes of U+0085 and U+2028: the only inputs line-end normalisation changes.
-    let normalized = if memchr3(b'\r', 0xC2, 0xE2, raw.as_bytes()).is_some() {
+    // Most texts have none of these nor a `&`: one pass over their few bytes says so.
+    let special = |b: &u8| matches!(b, b'\r' | 0xC2 | 0xE2 | b'&');
+    if !raw.as_bytes().iter().any(special) {
+        return Ok(Cow::Borrowed(raw));
+    }
+    let normalized = if raw.bytes().any(|b| matches!(b, b'\r' | 0xC2 | 0xE2)) {
         BytesText::from_escaped(raw).xml_content().map_err(|e| error(e.to_string()))?
     } else {
         Cow::Borrowed(raw)
     };
-    if memchr(b'&', normalized.as_bytes()).is_none() {
+    if !normalized.contains('&') {
         return Ok(normalized);
     }
     let resolved = quick_xml::escape::unescape(&normalized).map_err(|e| error(e.to_string()))?;
