@@ -367,7 +367,68 @@ async fn the_relay_loop_delivers_abandoned_effects(store: &Store) {
     assert_eq!(world.sims.wecom.controls().messages()[0].delivered, [user]);
 }
 
+async fn a_batch_is_delivered_together_and_its_failures_kept_apart(store: &Store) {
+    let world = World::start(store).await;
+    let users: Vec<String> = (0..3).map(|n| world.sims.wecom_user(n)).collect();
+    let mut effects: Vec<_> = users
+        .iter()
+        .map(|user| text_message("corp", user, "月度报表已生成"))
+        .collect();
+    effects.insert(1, text_message("corp", "nobody-here", "lost"));
+    world.stage(effects).await;
+
+    let deliveries = world.relay.deliver_batch("batch-worker", 10).await.unwrap();
+    let outcomes: Vec<bool> = deliveries.iter().map(|d| delivered(&d.outcome)).collect();
+    assert_eq!(outcomes, [true, false, true, true], "{deliveries:?}");
+    assert!(matches!(
+        &deliveries[1].outcome,
+        Outcome::Dead { errcode: Some(code), .. } if code == "81013"
+    ));
+    let mut reached: Vec<String> = world
+        .sims
+        .wecom
+        .controls()
+        .messages()
+        .into_iter()
+        .flat_map(|message| message.delivered)
+        .collect();
+    reached.sort();
+    let mut expected = users.clone();
+    expected.sort();
+    assert_eq!(reached, expected);
+    let dead = store.dead_letters(10).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    let stored: Vec<(i64, EffectStatus)> = store
+        .effects_of_execution(dead[0].execution_id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|effect| (effect.id, effect.status))
+        .collect();
+    let reported: Vec<(i64, EffectStatus)> = deliveries
+        .iter()
+        .map(|d| {
+            let status = if delivered(&d.outcome) {
+                EffectStatus::Delivered
+            } else {
+                EffectStatus::Dead
+            };
+            (d.effect_id, status)
+        })
+        .collect();
+    assert_eq!(stored, reported, "recorded as reported");
+    assert!(
+        world
+            .relay
+            .deliver_batch("batch-worker", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 on_both_backends!(
+    a_batch_is_delivered_together_and_its_failures_kept_apart,
     messages_reach_wecom_and_dingtalk,
     erp_documents_arrive_signed_with_the_idempotency_key,
     transient_failures_are_retried_then_delivered,

@@ -98,12 +98,7 @@ async fn a_failing_handler_is_retried_with_backoff_then_failed(store: &Store) {
 
 async fn an_execution_left_running_by_a_killed_process_runs_again(store: &Store) {
     let fx = Fixture::new(store).await;
-    fx.rule(
-        "task-notify",
-        &shipped_manifest("task-notify"),
-        &TASK_NOTIFY_GRANTS,
-    )
-    .await;
+    fx.task_notify().await;
     fx.event("T-1", "erp.task.assigned", task_assigned("T-1"))
         .await;
     fx.pipeline.match_pending().await.unwrap();

@@ -8,7 +8,7 @@ use serde_json::json;
 use sqlx::Row;
 use storage_support::NOW;
 use worklink_providers::token::{CachedToken, TokenKey, TokenStore};
-use worklink_server::config::{Config, Secret};
+use worklink_server::config::Secret;
 use worklink_server::storage::api_keys::{ApiRole, hash_key};
 use worklink_server::storage::directory::{Binding, Department, DirectoryUser};
 use worklink_server::storage::{CipherError, StorageError, Store, from_millis};
@@ -238,17 +238,7 @@ async fn rule_versions_are_immutable_snapshots(store: &Store) {
 }
 
 async fn directory_users_memberships_and_bindings(store: &Store) {
-    let config = Config::parse(
-        "[connections.acme]\nprovider = \"wecom\"\ncorp_id = \"ww1\"\nagent_id = 1\nsecret = \"s\"\n\
-         callback_token = \"t\"\ncallback_aes_key = \"6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt\"\n",
-        std::path::Path::new("worklink.toml"),
-        &|_| None,
-    )
-    .unwrap();
-    store
-        .register_connection(&config.connections[0], NOW)
-        .await
-        .unwrap();
+    storage_support::register_acme(store).await;
     let dept = Department {
         dept_id: "2".into(),
         parent_id: Some("1".into()),

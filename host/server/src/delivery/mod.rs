@@ -1,6 +1,6 @@
 //! The outbox relay: delivers the effects that succeeded executions committed.
 //!
-//! Workers claim one due effect at a time under a lease, deliver it by kind (one file each:
+//! Workers claim a batch of due effects under a lease, deliver each by kind (one file each:
 //! [`message`], [`robot`], [`erp`], [`approval`], [`kv`]) and record the outcome. Every attempt
 //! carries the effect's idempotency key, so delivery is at least once with duplicates dropped by
 //! the receiver: WeCom's duplicate check, DingTalk's same-content rule, the ERP's
@@ -46,6 +46,9 @@ pub struct RelayPolicy {
     pub poll: Duration,
     /// Timeout of one post to the ERP.
     pub erp_timeout: Duration,
+    /// Effects a worker claims and delivers together; their deliveries run concurrently and
+    /// the delivered ones are recorded in one statement.
+    pub batch: i64,
 }
 
 impl Default for RelayPolicy {
@@ -61,6 +64,7 @@ impl Default for RelayPolicy {
             lease: Duration::from_secs(120),
             poll: DEFAULT_POLL_INTERVAL,
             erp_timeout: Duration::from_secs(10),
+            batch: 16,
         }
     }
 }
@@ -132,26 +136,54 @@ impl Relay {
 
     /// Claims the next due effect for `worker` and delivers it; `None` when nothing is due.
     pub async fn deliver_one(&self, worker: &str) -> Result<Option<Delivery>, StorageError> {
+        Ok(self.deliver_batch(worker, 1).await?.pop())
+    }
+
+    /// Claims up to `limit` due effects for `worker`, delivers them concurrently and records
+    /// the outcomes: every delivered one in a single statement, each failure on its own (they
+    /// are rare and each gets its own backoff). An empty list when nothing is due. An effect
+    /// whose lease ran out while it was being delivered is left to the worker that took it
+    /// over and is not reported.
+    pub async fn deliver_batch(
+        &self,
+        worker: &str,
+        limit: i64,
+    ) -> Result<Vec<Delivery>, StorageError> {
         let now = now_millis();
         let lease_until = now + millis(self.policy.lease);
-        let Some(effect) = self.store.claim_effect(worker, now, lease_until).await? else {
-            return Ok(None);
-        };
-        let outcome = match self.deliver(&effect).await {
-            Ok(result) => {
-                self.store
-                    .mark_effect_delivered(effect.id, worker, now_millis(), &result)
-                    .await?;
-                Outcome::Delivered { result }
-            }
-            Err(err) => self.fail(&effect, worker, &err).await?,
-        };
-        Ok(Some(Delivery {
-            effect_id: effect.id,
-            kind: effect.kind,
-            attempts: effect.attempts,
-            outcome,
-        }))
+        let effects = self
+            .store
+            .claim_effects(worker, now, lease_until, limit)
+            .await?;
+        if effects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let results =
+            futures_util::future::join_all(effects.iter().map(|effect| self.deliver(effect))).await;
+        let delivered: Vec<(i64, &str)> = effects
+            .iter()
+            .zip(&results)
+            .filter_map(|(effect, result)| Some((effect.id, result.as_deref().ok()?)))
+            .collect();
+        let lost = self
+            .store
+            .mark_effects_delivered(worker, now_millis(), &delivered)
+            .await?;
+        let mut deliveries = Vec::with_capacity(effects.len());
+        for (effect, result) in effects.into_iter().zip(results) {
+            let outcome = match result {
+                Ok(_) if lost.contains(&effect.id) => continue,
+                Ok(result) => Outcome::Delivered { result },
+                Err(err) => self.fail(&effect, worker, &err).await?,
+            };
+            deliveries.push(Delivery {
+                effect_id: effect.id,
+                kind: effect.kind,
+                attempts: effect.attempts,
+                outcome,
+            });
+        }
+        Ok(deliveries)
     }
 
     /// Runs `workers` delivery loops until `cancel` fires. Each loop delivers while effects are
@@ -185,9 +217,9 @@ impl Relay {
     /// One worker's loop.
     async fn work(self: Arc<Self>, worker: String, wake: Wakeups, cancel: CancellationToken) {
         while !cancel.is_cancelled() {
-            match self.deliver_one(&worker).await {
-                Ok(Some(_)) => continue,
-                Ok(None) => {}
+            match self.deliver_batch(&worker, self.policy.batch).await {
+                Ok(deliveries) if !deliveries.is_empty() => continue,
+                Ok(_) => {}
                 Err(err) => tracing::warn!(worker, error = %err, "outbox delivery step failed"),
             }
             tokio::select! {

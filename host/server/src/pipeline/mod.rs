@@ -3,7 +3,7 @@
 //! [`Pipeline`] owns the middle of the data flow. [`Pipeline::match_pending`] turns unmatched
 //! inbox events into queued executions of the enabled rules whose `on` pattern fits (nothing else
 //! is evaluated there, so matching stays a cheap, single-transaction step per event).
-//! [`Pipeline::run_one`] claims one execution, checks the rule's `when`, runs its plugin or script
+//! [`Pipeline::run_batch`] claims a batch of executions, checks the rule's `when`, runs its plugin or script
 //! with the rule's effective grants and the store-backed capabilities, and commits the result:
 //! effects into the outbox on success; a retry with backoff, or the execution dead letter
 //! (status `failed`) once the rule's attempts are spent. [`Pipeline::dry_run`] runs a rule on
@@ -60,6 +60,9 @@ pub struct PipelineOptions {
     pub poll: Duration,
     /// Inbox events matched per database round.
     pub match_batch: i64,
+    /// Executions a worker claims, runs and commits together. Larger batches cost fewer
+    /// statements per execution; smaller ones spread a short queue over more workers.
+    pub execution_batch: i64,
 }
 
 impl PipelineOptions {
@@ -90,6 +93,7 @@ impl PipelineOptions {
             lease: lease_for(&limits),
             poll: crate::wake::DEFAULT_POLL_INTERVAL,
             match_batch: 256,
+            execution_batch: 32,
         }
     }
 }

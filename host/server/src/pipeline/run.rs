@@ -60,14 +60,14 @@ impl Pipeline {
 
     async fn work_loop(self: Arc<Self>, worker: String, wake: Wakeups, cancel: CancellationToken) {
         while !cancel.is_cancelled() {
-            match self.run_one(&worker).await {
-                Ok(Some(report)) => {
+            match self.run_batch(&worker, self.options.execution_batch).await {
+                Ok(reports) if !reports.is_empty() => {
                     wake.executions.notify_one();
-                    if report.effects > 0 {
+                    if reports.iter().any(|report| report.effects > 0) {
                         wake.outbox.notify_one();
                     }
                 }
-                Ok(None) => {
+                Ok(_) => {
                     tokio::select! {
                         _ = cancel.cancelled() => {}
                         _ = idle(&wake.executions, self.options.poll) => {}

@@ -1,10 +1,11 @@
 //! Leased claiming of work rows, shared by executions and outbox effects.
 //!
 //! A row is claimable when it is ready and due, or when the worker holding it let its lease run
-//! out (it crashed or stalled). Claiming is one `UPDATE ... RETURNING` that flips the row to its
-//! held status, records the worker and lease, and counts the attempt:
-//! - PostgreSQL locks the chosen row with `FOR UPDATE SKIP LOCKED`, so concurrent replicas each
-//!   take a different row without waiting on one another.
+//! out (it crashed or stalled). Claiming is one `UPDATE ... RETURNING` that flips up to a batch
+//! of due rows, oldest due first, to their held status, records the worker and lease, and counts
+//! the attempt — one statement however many rows a worker takes:
+//! - PostgreSQL locks the chosen rows with `FOR UPDATE SKIP LOCKED`, so concurrent replicas each
+//!   take different rows without waiting on one another.
 //! - SQLite has one writer at a time; the single statement runs under the write lock, so the
 //!   sub-select and the update see the same state and no two claimers can pick the same row.
 
@@ -25,7 +26,8 @@ pub(super) struct Queue {
 }
 
 impl Queue {
-    /// The claim statement. Binds: `$1` worker, `$2` lease end, `$3` now.
+    /// The claim statement. Binds: `$1` worker, `$2` lease end, `$3` now, `$4` most rows to take.
+    /// The rows come back in no particular order.
     pub fn claim_sql(&self, backend: Backend) -> String {
         let Queue {
             table,
@@ -41,10 +43,10 @@ impl Queue {
         format!(
             "UPDATE {table} SET status = '{held}', claimed_by = $1, claimed_until = $2, \
                  attempts = attempts + 1{also_set} \
-             WHERE id = (SELECT id FROM {table} \
+             WHERE id IN (SELECT id FROM {table} \
                  WHERE (status = '{ready}' AND next_attempt_at <= $3) \
                     OR (status = '{held}' AND claimed_until < $3) \
-                 ORDER BY next_attempt_at, id LIMIT 1{lock}) \
+                 ORDER BY next_attempt_at, id LIMIT $4{lock}) \
              RETURNING {returning}"
         )
     }

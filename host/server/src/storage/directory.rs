@@ -5,9 +5,11 @@
 //! memberships are replaced together in one transaction, so readers never see a user without
 //! departments halfway through a sync.
 
+use serde::de::DeserializeOwned;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
-use super::{Millis, StorageError, Store};
+use super::{Backend, Millis, StorageError, Store};
 
 /// A department as the provider reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,52 +158,49 @@ impl Store {
         connection: &str,
         user_id: &str,
     ) -> Result<Option<DirectoryUser>, StorageError> {
-        let Some(row) = sqlx::query(
-            "SELECT user_id, name, mobile, email, title, active, profile FROM users \
-             WHERE connection = $1 AND user_id = $2",
-        )
-        .bind(connection)
-        .bind(user_id)
-        .fetch_optional(&self.pool)
-        .await?
+        Ok(self
+            .bound_directory_user(connection, user_id)
+            .await?
+            .map(|(user, _)| user))
+    }
+
+    /// User `user_id` of `connection` with memberships, and the ERP employee bound to it (a user
+    /// has at most one) — one query for all of it, since a handler looking a user up is on
+    /// every event's path.
+    pub async fn bound_directory_user(
+        &self,
+        connection: &str,
+        user_id: &str,
+    ) -> Result<Option<(DirectoryUser, Option<String>)>, StorageError> {
+        let sql = format!(
+            "SELECT u.user_id, u.name, u.mobile, u.email, u.title, u.active, u.profile, \
+                 {departments} AS department_ids, {tags} AS tag_ids, \
+                 (SELECT b.erp_employee_id FROM bindings b \
+                     WHERE b.connection = u.connection AND b.user_id = u.user_id) AS erp_employee_id \
+             FROM users u WHERE u.connection = $1 AND u.user_id = $2",
+            departments = members_json(self.backend, "user_departments", "dept_id"),
+            tags = members_json(self.backend, "user_tags", "tag_id"),
+        );
+        let Some(row) = sqlx::query(&sql)
+            .bind(connection)
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?
         else {
             return Ok(None);
         };
-        let profile: String = row.try_get("profile")?;
-        Ok(Some(DirectoryUser {
+        let user = DirectoryUser {
             user_id: row.try_get("user_id")?,
             name: row.try_get("name")?,
             mobile: row.try_get("mobile")?,
             email: row.try_get("email")?,
             title: row.try_get("title")?,
             active: row.try_get::<i64, _>("active")? != 0,
-            department_ids: self
-                .memberships("user_departments", "dept_id", connection, user_id)
-                .await?,
-            tag_ids: self
-                .memberships("user_tags", "tag_id", connection, user_id)
-                .await?,
-            profile: serde_json::from_str(&profile).map_err(|_| StorageError::Corrupt {
-                column: "users.profile",
-                value: profile,
-            })?,
-        }))
-    }
-
-    async fn memberships(
-        &self,
-        table: &str,
-        column: &str,
-        connection: &str,
-        user_id: &str,
-    ) -> Result<Vec<String>, StorageError> {
-        Ok(sqlx::query_scalar(&format!(
-            "SELECT {column} FROM {table} WHERE connection = $1 AND user_id = $2 ORDER BY {column}"
-        ))
-        .bind(connection)
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await?)
+            department_ids: json_column(&row, "department_ids", "user_departments.dept_id")?,
+            tag_ids: json_column(&row, "tag_ids", "user_tags.tag_id")?,
+            profile: json_column(&row, "profile", "users.profile")?,
+        };
+        Ok(Some((user, row.try_get("erp_employee_id")?)))
     }
 
     /// Ids of the active users directly in department `dept_id`.
@@ -286,4 +285,31 @@ impl Store {
             matched_by: row.try_get("matched_by")?,
         }))
     }
+}
+
+/// A correlated sub-select giving the user's `column` values of membership `table` as a JSON
+/// array of strings, sorted. The two backends spell the aggregate differently.
+fn members_json(backend: Backend, table: &str, column: &str) -> String {
+    let aggregate = match backend {
+        Backend::Sqlite => format!("json_group_array({column} ORDER BY {column})"),
+        Backend::Postgres => format!("COALESCE(json_agg({column} ORDER BY {column}), '[]')::text"),
+    };
+    format!(
+        "(SELECT {aggregate} FROM {table} m \
+             WHERE m.connection = u.connection AND m.user_id = u.user_id)"
+    )
+}
+
+/// Column `name` of `row`, a JSON text, decoded; `column` names it in the error if it is not
+/// what was stored.
+fn json_column<T: DeserializeOwned>(
+    row: &AnyRow,
+    name: &str,
+    column: &'static str,
+) -> Result<T, StorageError> {
+    let text: String = row.try_get(name)?;
+    serde_json::from_str(&text).map_err(|_| StorageError::Corrupt {
+        column,
+        value: text,
+    })
 }

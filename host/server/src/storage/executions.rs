@@ -10,7 +10,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::claim::Queue;
-use super::{Millis, StorageError, Store};
+use super::{Millis, StorageError, Store, batch};
 
 /// Where an execution is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,7 +182,7 @@ impl Store {
         now: Millis,
     ) -> Result<Vec<i64>, StorageError> {
         let mut tx = self.begin_write().await?;
-        let queued = enqueue_in(&mut tx, event_id, rule_version_ids, now).await?;
+        let queued = enqueue_in(&mut tx, &[(event_id, rule_version_ids)], now).await?;
         tx.commit().await?;
         Ok(queued)
     }
@@ -196,11 +196,12 @@ impl Store {
         matches: &[(i64, Vec<i64>)],
         now: Millis,
     ) -> Result<Vec<i64>, StorageError> {
+        let matches: Vec<(i64, &[i64])> = matches
+            .iter()
+            .map(|(event_id, versions)| (*event_id, versions.as_slice()))
+            .collect();
         let mut tx = self.begin_write().await?;
-        let mut queued = Vec::new();
-        for (event_id, rule_version_ids) in matches {
-            queued.extend(enqueue_in(&mut tx, *event_id, rule_version_ids, now).await?);
-        }
+        let queued = enqueue_in(&mut tx, &matches, now).await?;
         tx.commit().await?;
         Ok(queued)
     }
@@ -226,22 +227,42 @@ impl Store {
         now: Millis,
         lease_until: Millis,
     ) -> Result<Option<ClaimedExecution>, StorageError> {
-        let row = sqlx::query(&QUEUE.claim_sql(self.backend))
+        Ok(self
+            .claim_executions(worker, now, lease_until, 1)
+            .await?
+            .pop())
+    }
+
+    /// Claims up to `limit` due executions for `worker` until `lease_until`, in one statement,
+    /// ordered by id.
+    pub async fn claim_executions(
+        &self,
+        worker: &str,
+        now: Millis,
+        lease_until: Millis,
+        limit: i64,
+    ) -> Result<Vec<ClaimedExecution>, StorageError> {
+        let rows = sqlx::query(&QUEUE.claim_sql(self.backend))
             .bind(worker)
             .bind(lease_until)
             .bind(now)
-            .fetch_optional(&self.pool)
+            .bind(limit)
+            .fetch_all(&self.pool)
             .await?;
-        row.map(|row| {
-            Ok(ClaimedExecution {
-                id: row.try_get("id")?,
-                rule_version_id: row.try_get("rule_version_id")?,
-                event_id: row.try_get("event_id")?,
-                attempts: row.try_get("attempts")?,
-                replay_of: row.try_get("replay_of")?,
+        let mut claimed = rows
+            .iter()
+            .map(|row| {
+                Ok(ClaimedExecution {
+                    id: row.try_get("id")?,
+                    rule_version_id: row.try_get("rule_version_id")?,
+                    event_id: row.try_get("event_id")?,
+                    attempts: row.try_get("attempts")?,
+                    replay_of: row.try_get("replay_of")?,
+                })
             })
-        })
-        .transpose()
+            .collect::<Result<Vec<_>, StorageError>>()?;
+        claimed.sort_by_key(|execution| execution.id);
+        Ok(claimed)
     }
 
     /// Records how execution `id` ended and, on success, puts its effects in the outbox — all in
@@ -255,74 +276,78 @@ impl Store {
         now: Millis,
         completion: &Completion,
     ) -> Result<(), StorageError> {
-        let (status, next_attempt_at, error, effects) = match &completion.outcome {
-            Outcome::Succeeded { effects } => {
-                (ExecutionStatus::Succeeded, None, None, effects.as_slice())
-            }
-            Outcome::Retry { error, retry_at } => (
-                ExecutionStatus::Queued,
-                Some(*retry_at),
-                Some(error.as_str()),
-                &[][..],
-            ),
-            Outcome::Failed { error } => {
-                (ExecutionStatus::Failed, None, Some(error.as_str()), &[][..])
-            }
-            Outcome::Skipped => (ExecutionStatus::Skipped, None, None, &[][..]),
-        };
-        // Strings and JSON values always serialise; the fallback is never taken.
-        let effects_json = serde_json::to_string(effects).unwrap_or_else(|_| "[]".to_owned());
-        let usage = completion.usage;
-
-        let mut tx = self.begin_write().await?;
-        let updated = sqlx::query(
-            "UPDATE executions SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), \
-                 claimed_by = NULL, claimed_until = NULL, finished_at = $3, logs = $4, effects = $5, \
-                 error = $6, duration_ms = $7, fuel_used = $8, memory_peak_bytes = $9 \
-             WHERE id = $10 AND claimed_by = $11 AND status = 'running'",
-        )
-        .bind(status.as_str())
-        .bind(next_attempt_at)
-        .bind(now)
-        .bind(completion.logs.as_str())
-        .bind(effects_json)
-        .bind(error)
-        .bind(usage.duration_ms)
-        .bind(usage.fuel_used)
-        .bind(usage.memory_peak_bytes)
-        .bind(id)
-        .bind(worker)
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() == 0 {
-            return Err(StorageError::LeaseLost {
-                table: "executions",
-                id,
-                worker: worker.to_owned(),
-            });
-        }
-        for effect in effects {
-            sqlx::query(
-                "INSERT INTO outbox (execution_id, idempotency_key, kind, payload, status, next_attempt_at, created_at) \
-                 VALUES ($1, $2, $3, $4, 'pending', $5, $5)",
-            )
-            .bind(id)
-            .bind(effect.idempotency_key.as_str())
-            .bind(effect.kind.as_str())
-            .bind(effect.payload.to_string())
-            .bind(now)
-            .execute(&mut *tx)
+        self.complete_executions(worker, now, &[(id, completion)])
             .await
-            .map_err(|err| {
-                if StorageError::is_unique_violation(&err) {
-                    StorageError::DuplicateIdempotencyKey(effect.idempotency_key.clone())
-                } else {
-                    err.into()
-                }
-            })?;
+    }
+
+    /// [`complete_execution`](Self::complete_execution) for a batch, in one transaction of a
+    /// few statements: every execution's result in one `UPDATE`, every effect in one `INSERT`.
+    /// All or nothing: if `worker` lost the lease of any of them, or an effect's key is taken,
+    /// nothing is written and the error says so (for a lost lease, about the first execution
+    /// the batch could not update); completing them one by one then tells which.
+    pub async fn complete_executions(
+        &self,
+        worker: &str,
+        now: Millis,
+        done: &[(i64, &Completion)],
+    ) -> Result<(), StorageError> {
+        let rows: Vec<CompletionRow<'_>> = done
+            .iter()
+            .map(|(id, completion)| CompletionRow::new(*id, completion))
+            .collect();
+        let mut tx = self.begin_write().await?;
+        for chunk in rows.chunks(batch::MAX_ROWS) {
+            let updated = update_completed(&mut tx, worker, now, chunk).await?;
+            if let Some(lost) = chunk.iter().find(|row| !updated.contains(&row.id)) {
+                return Err(StorageError::LeaseLost {
+                    table: "executions",
+                    id: lost.id,
+                    worker: worker.to_owned(),
+                });
+            }
+        }
+        let effects: Vec<(i64, &NewEffect)> = rows
+            .iter()
+            .flat_map(|row| row.effects.iter().map(move |effect| (row.id, effect)))
+            .collect();
+        if let Some(key) = repeated_key(&effects) {
+            return Err(StorageError::DuplicateIdempotencyKey(key.to_owned()));
+        }
+        for chunk in effects.chunks(batch::MAX_ROWS) {
+            if !insert_effects(&mut tx, now, chunk).await? {
+                drop(tx);
+                return Err(StorageError::DuplicateIdempotencyKey(
+                    self.taken_key(chunk).await?,
+                ));
+            }
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Which of `effects`' keys the outbox already holds, after an insert collided (the
+    /// statement does not say which row did); all of them when the colliding row has vanished
+    /// since.
+    async fn taken_key(&self, effects: &[(i64, &NewEffect)]) -> Result<String, StorageError> {
+        let keys: Vec<&str> = effects
+            .iter()
+            .map(|(_, effect)| effect.idempotency_key.as_str())
+            .collect();
+        let sql = format!(
+            "SELECT idempotency_key FROM outbox WHERE idempotency_key IN {} \
+             ORDER BY idempotency_key",
+            batch::in_list(keys.len(), 1)
+        );
+        let mut query = sqlx::query_scalar::<_, String>(&sql);
+        for key in &keys {
+            query = query.bind(*key);
+        }
+        let taken = query.fetch_all(&self.pool).await?;
+        Ok(if taken.is_empty() {
+            keys.join(", ")
+        } else {
+            taken.join(", ")
+        })
     }
 
     /// Execution `id` as the history shows it.
@@ -338,34 +363,161 @@ impl Store {
     }
 }
 
-/// Queues `rule_version_ids` for `event_id` and marks the event matched, within `tx`.
+/// Queues every (event, rule version) pair of `matches` and marks those events matched, within
+/// `tx`: one multi-row `INSERT` and one `UPDATE` per chunk, however many events.
 async fn enqueue_in(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    event_id: i64,
-    rule_version_ids: &[i64],
+    matches: &[(i64, &[i64])],
     now: Millis,
 ) -> Result<Vec<i64>, StorageError> {
-    let mut queued = Vec::with_capacity(rule_version_ids.len());
-    for &rule_version_id in rule_version_ids {
-        let id: Option<i64> = sqlx::query_scalar(
+    let pairs: Vec<(i64, i64)> = matches
+        .iter()
+        .flat_map(|(event_id, versions)| versions.iter().map(move |version| (*event_id, *version)))
+        .collect();
+    let mut queued = Vec::with_capacity(pairs.len());
+    for chunk in pairs.chunks(batch::MAX_ROWS) {
+        let sql = format!(
             "INSERT INTO executions (rule_version_id, event_id, status, next_attempt_at, created_at) \
-             VALUES ($1, $2, 'queued', $3, $3) \
+             VALUES {} \
              ON CONFLICT (rule_version_id, event_id) WHERE replay_of IS NULL DO NOTHING \
              RETURNING id",
-        )
-        .bind(rule_version_id)
-        .bind(event_id)
-        .bind(now)
-        .fetch_optional(&mut **tx)
-        .await?;
-        queued.extend(id);
+            batch::values_rows(chunk.len(), 2, 2, ", 'queued', $1, $1")
+        );
+        let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(now);
+        for (event_id, rule_version_id) in chunk {
+            query = query.bind(*rule_version_id).bind(*event_id);
+        }
+        queued.extend(query.fetch_all(&mut **tx).await?);
     }
-    sqlx::query("UPDATE inbox_events SET matched_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(event_id)
-        .execute(&mut **tx)
-        .await?;
+    let events: Vec<i64> = matches.iter().map(|(event_id, _)| *event_id).collect();
+    for chunk in events.chunks(batch::MAX_ROWS) {
+        let sql = format!(
+            "UPDATE inbox_events SET matched_at = $1 WHERE id IN {}",
+            batch::in_list(chunk.len(), 2)
+        );
+        let mut query = sqlx::query(&sql).bind(now);
+        for event_id in chunk {
+            query = query.bind(*event_id);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    queued.sort_unstable();
     Ok(queued)
+}
+
+/// One execution's completion as the batch `UPDATE` binds it.
+struct CompletionRow<'a> {
+    id: i64,
+    status: ExecutionStatus,
+    next_attempt_at: Option<Millis>,
+    error: Option<&'a str>,
+    effects: &'a [NewEffect],
+    effects_json: String,
+    logs: &'a str,
+    usage: ResourceUse,
+}
+
+impl<'a> CompletionRow<'a> {
+    fn new(id: i64, completion: &'a Completion) -> Self {
+        let (status, next_attempt_at, error, effects) = match &completion.outcome {
+            Outcome::Succeeded { effects } => {
+                (ExecutionStatus::Succeeded, None, None, effects.as_slice())
+            }
+            Outcome::Retry { error, retry_at } => (
+                ExecutionStatus::Queued,
+                Some(*retry_at),
+                Some(error.as_str()),
+                &[][..],
+            ),
+            Outcome::Failed { error } => {
+                (ExecutionStatus::Failed, None, Some(error.as_str()), &[][..])
+            }
+            Outcome::Skipped => (ExecutionStatus::Skipped, None, None, &[][..]),
+        };
+        CompletionRow {
+            id,
+            status,
+            next_attempt_at,
+            error,
+            effects,
+            // Strings and JSON values always serialise; the fallback is never taken.
+            effects_json: serde_json::to_string(effects).unwrap_or_else(|_| "[]".to_owned()),
+            logs: completion.logs.as_str(),
+            usage: completion.usage,
+        }
+    }
+}
+
+/// Writes the results of `rows` that `worker` still holds; returns the ids it updated.
+async fn update_completed(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    worker: &str,
+    now: Millis,
+    rows: &[CompletionRow<'_>],
+) -> Result<Vec<i64>, StorageError> {
+    // `VALUES` columns are `column1`, `column2`, ... on both backends.
+    let sql = format!(
+        "UPDATE executions SET status = done.column2, \
+             next_attempt_at = COALESCE(done.column3, executions.next_attempt_at), \
+             claimed_by = NULL, claimed_until = NULL, finished_at = $1, logs = done.column4, \
+             effects = done.column5, error = done.column6, duration_ms = done.column7, \
+             fuel_used = done.column8, memory_peak_bytes = done.column9 \
+         FROM (VALUES {}) AS done \
+         WHERE executions.id = done.column1 AND executions.claimed_by = $2 \
+             AND executions.status = 'running' \
+         RETURNING id",
+        batch::values_rows(rows.len(), 9, 3, "")
+    );
+    let mut query = sqlx::query_scalar(&sql).bind(now).bind(worker);
+    for row in rows {
+        query = query
+            .bind(row.id)
+            .bind(row.status.as_str())
+            .bind(row.next_attempt_at)
+            .bind(row.logs)
+            .bind(row.effects_json.as_str())
+            .bind(row.error)
+            .bind(row.usage.duration_ms)
+            .bind(row.usage.fuel_used)
+            .bind(row.usage.memory_peak_bytes);
+    }
+    Ok(query.fetch_all(&mut **tx).await?)
+}
+
+/// Puts `effects` (each with the execution that staged it) in the outbox, pending from `now`;
+/// `false`, with nothing written, when an idempotency key is already there.
+async fn insert_effects(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    now: Millis,
+    effects: &[(i64, &NewEffect)],
+) -> Result<bool, StorageError> {
+    let sql = format!(
+        "INSERT INTO outbox (execution_id, idempotency_key, kind, payload, status, next_attempt_at, created_at) \
+         VALUES {}",
+        batch::values_rows(effects.len(), 4, 2, ", 'pending', $1, $1")
+    );
+    let mut query = sqlx::query(&sql).bind(now);
+    for (execution_id, effect) in effects {
+        query = query
+            .bind(*execution_id)
+            .bind(effect.idempotency_key.as_str())
+            .bind(effect.kind.as_str())
+            .bind(effect.payload.to_string());
+    }
+    match query.execute(&mut **tx).await {
+        Ok(_) => Ok(true),
+        Err(err) if StorageError::is_unique_violation(&err) => Ok(false),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The first idempotency key staged twice within `effects`.
+fn repeated_key<'a>(effects: &[(i64, &'a NewEffect)]) -> Option<&'a str> {
+    let mut seen = std::collections::HashSet::with_capacity(effects.len());
+    effects
+        .iter()
+        .map(|(_, effect)| effect.idempotency_key.as_str())
+        .find(|key| !seen.insert(*key))
 }
 
 fn record(row: &AnyRow) -> Result<ExecutionRecord, StorageError> {

@@ -9,7 +9,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Millis, StorageError, Store};
+use super::{Millis, StorageError, Store, batch};
 
 /// An event about to enter the inbox. The payload is anything that serialises to a JSON object:
 /// a `serde_json::Value` from the events API, or a provider callback's typed payload, which is
@@ -104,6 +104,26 @@ impl Store {
             .await?
             .map(|row| stored_event(&row))
             .transpose()
+    }
+
+    /// The inbox events among `ids` (missing ones are left out), by id: one statement per
+    /// [`batch::MAX_ROWS`] ids.
+    pub async fn events(&self, ids: &[i64]) -> Result<Vec<StoredEvent>, StorageError> {
+        let mut events = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(batch::MAX_ROWS) {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM inbox_events WHERE id IN {} ORDER BY id",
+                batch::in_list(chunk.len(), 1)
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                events.push(stored_event(&row)?);
+            }
+        }
+        Ok(events)
     }
 
     /// Up to `limit` events not yet matched against rules, oldest first.

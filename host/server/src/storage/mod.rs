@@ -10,6 +10,7 @@
 //! [`directory`], [`rules`], [`api_keys`], [`connections`]; [`cipher`] encrypts secrets at rest.
 
 pub mod api_keys;
+mod batch;
 pub mod cipher;
 mod claim;
 pub mod connections;
@@ -112,6 +113,10 @@ impl Store {
             .idle_timeout((!in_memory).then_some(Duration::from_secs(600)))
             .max_lifetime((!in_memory).then_some(Duration::from_secs(1800)))
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            // No ping before every checkout: on SQLite each ping is one more round trip to the
+            // connection's thread, as costly as the query it guards, and a connection that did
+            // break fails its query with an error the callers already retry.
+            .test_before_acquire(false)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

@@ -1,7 +1,7 @@
 //! The outbox: effects committed with their execution, waiting to be delivered.
 //!
-//! The relay claims one effect at a time under a lease, calls the provider or ERP with the
-//! effect's idempotency key, and marks it delivered or failed. A failure either schedules a
+//! The relay claims a batch of due effects under a lease, calls the provider or ERP with each
+//! effect's idempotency key, and marks them delivered (the batch in one statement) or failed. A failure either schedules a
 //! retry or, when the caller gives up, parks the effect as a dead letter (status `dead`) with the
 //! provider's errcode, where an admin can inspect and requeue it.
 
@@ -9,7 +9,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::claim::Queue;
-use super::{Millis, StorageError, Store};
+use super::{Millis, StorageError, Store, batch};
 
 /// Delivery state of an effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,14 +98,30 @@ impl Store {
         now: Millis,
         lease_until: Millis,
     ) -> Result<Option<EffectRecord>, StorageError> {
-        sqlx::query(&QUEUE.claim_sql(self.backend))
+        Ok(self.claim_effects(worker, now, lease_until, 1).await?.pop())
+    }
+
+    /// Claims up to `limit` due effects for `worker` until `lease_until`, in one statement,
+    /// ordered by id.
+    pub async fn claim_effects(
+        &self,
+        worker: &str,
+        now: Millis,
+        lease_until: Millis,
+        limit: i64,
+    ) -> Result<Vec<EffectRecord>, StorageError> {
+        let mut claimed = sqlx::query(&QUEUE.claim_sql(self.backend))
             .bind(worker)
             .bind(lease_until)
             .bind(now)
-            .fetch_optional(&self.pool)
+            .bind(limit)
+            .fetch_all(&self.pool)
             .await?
-            .map(|row| effect(&row))
-            .transpose()
+            .iter()
+            .map(effect)
+            .collect::<Result<Vec<_>, _>>()?;
+        claimed.sort_by_key(|effect| effect.id);
+        Ok(claimed)
     }
 
     /// Marks effect `id` delivered with the receiver's `result`.
@@ -116,18 +132,46 @@ impl Store {
         now: Millis,
         result: &str,
     ) -> Result<(), StorageError> {
-        let done = sqlx::query(
-            "UPDATE outbox SET status = 'delivered', result = $1, delivered_at = $2, \
-                 claimed_by = NULL, claimed_until = NULL \
-             WHERE id = $3 AND claimed_by = $4 AND status = 'sending'",
-        )
-        .bind(result)
-        .bind(now)
-        .bind(id)
-        .bind(worker)
-        .execute(&self.pool)
-        .await?;
-        held(done.rows_affected(), id, worker)
+        let lost = self
+            .mark_effects_delivered(worker, now, &[(id, result)])
+            .await?;
+        held(lost.is_empty(), id, worker)
+    }
+
+    /// Marks each `(id, result)` delivered with the receiver's answer, in one statement per
+    /// [`batch::MAX_ROWS`]. Returns the ids `worker` no longer held (their lease ran out and
+    /// another worker took them over), which were left alone.
+    pub async fn mark_effects_delivered(
+        &self,
+        worker: &str,
+        now: Millis,
+        delivered: &[(i64, &str)],
+    ) -> Result<Vec<i64>, StorageError> {
+        let mut lost = Vec::new();
+        for chunk in delivered.chunks(batch::MAX_ROWS) {
+            // `VALUES` columns are `column1`, `column2` on both backends.
+            let sql = format!(
+                "UPDATE outbox SET status = 'delivered', result = done.column2, delivered_at = $1, \
+                     claimed_by = NULL, claimed_until = NULL \
+                 FROM (VALUES {}) AS done \
+                 WHERE outbox.id = done.column1 AND outbox.claimed_by = $2 \
+                     AND outbox.status = 'sending' \
+                 RETURNING id",
+                batch::values_rows(chunk.len(), 2, 3, "")
+            );
+            let mut query = sqlx::query_scalar(&sql).bind(now).bind(worker);
+            for (id, result) in chunk {
+                query = query.bind(*id).bind(*result);
+            }
+            let updated: Vec<i64> = query.fetch_all(&self.pool).await?;
+            lost.extend(
+                chunk
+                    .iter()
+                    .map(|(id, _)| *id)
+                    .filter(|id| !updated.contains(id)),
+            );
+        }
+        Ok(lost)
     }
 
     /// Records a failed attempt on effect `id`: back to pending at `retry_at`, or dead.
@@ -155,7 +199,7 @@ impl Store {
         .bind(worker)
         .execute(&self.pool)
         .await?;
-        held(done.rows_affected(), id, worker)
+        held(done.rows_affected() > 0, id, worker)
     }
 
     /// Puts dead letter `id` back in the queue, due at `now`. Returns whether it was dead.
@@ -200,8 +244,9 @@ impl Store {
     }
 }
 
-fn held(rows: u64, id: i64, worker: &str) -> Result<(), StorageError> {
-    if rows == 0 {
+/// `Ok` when `worker` still held effect `id`, the lease-lost error otherwise.
+fn held(still_held: bool, id: i64, worker: &str) -> Result<(), StorageError> {
+    if !still_held {
         return Err(StorageError::LeaseLost {
             table: "outbox",
             id,

@@ -261,6 +261,7 @@ pub fn policy() -> RelayPolicy {
         lease: Duration::from_secs(30),
         poll: Duration::from_millis(5),
         erp_timeout: Duration::from_secs(5),
+        ..RelayPolicy::default()
     }
 }
 

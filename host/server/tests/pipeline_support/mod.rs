@@ -156,6 +156,16 @@ impl Fixture {
         self.store.set_rule_enabled(name, true, NOW).await.unwrap();
     }
 
+    /// The shipped task-notify rule, approved and enabled.
+    pub async fn task_notify(&self) {
+        self.rule(
+            "task-notify",
+            &shipped_manifest("task-notify"),
+            &TASK_NOTIFY_GRANTS,
+        )
+        .await;
+    }
+
     /// Puts an event in the inbox and returns its id.
     pub async fn event(&self, dedup_key: &str, kind: &str, payload: Value) -> i64 {
         let event = NewEvent {

@@ -104,3 +104,18 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// Registers a WeCom connection named `acme`, which directory rows must belong to.
+pub async fn register_acme(store: &Store) {
+    let config = worklink_server::config::Config::parse(
+        "[connections.acme]\nprovider = \"wecom\"\ncorp_id = \"ww1\"\nagent_id = 1\nsecret = \"s\"\n\
+         callback_token = \"t\"\ncallback_aes_key = \"6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt\"\n",
+        std::path::Path::new("worklink.toml"),
+        &|_| None,
+    )
+    .unwrap();
+    store
+        .register_connection(&config.connections[0], NOW)
+        .await
+        .unwrap();
+}

@@ -5,7 +5,6 @@ use worklink_runtime::capability::CapError;
 use worklink_runtime::capability::contacts::ContactsBackend;
 use worklink_runtime::types::{Binding, BindingKey, Department, User, UserQuery};
 
-use crate::storage::directory::DirectoryUser;
 use crate::storage::directory_lookup::UserSearch;
 use crate::storage::{StorageError, Store};
 
@@ -23,37 +22,30 @@ pub(super) struct StoreContacts {
 }
 
 impl StoreContacts {
-    /// A stored user as the capability returns it, with the ERP employee id of its binding as
-    /// `employee_no`.
-    async fn user(&self, stored: DirectoryUser) -> Result<User, CapError> {
-        let binding = self
+    /// User `id` as the capability returns it, with the ERP employee id of its binding as
+    /// `employee_no`; `None` when the directory has no such user.
+    async fn user(&self, id: &str) -> Result<Option<User>, CapError> {
+        let found = self
             .store
-            .binding_for_user(&self.connection, &stored.user_id)
+            .bound_directory_user(&self.connection, id)
             .await
             .map_err(unavailable)?;
-        Ok(User {
+        Ok(found.map(|(stored, employee_no)| User {
             id: stored.user_id,
             name: stored.name,
             mobile: stored.mobile,
             email: stored.email,
             title: stored.title,
-            employee_no: binding.map(|b| b.erp_employee_id),
+            employee_no,
             departments: stored.department_ids,
             active: stored.active,
-        })
+        }))
     }
 
     async fn users(&self, ids: Vec<String>) -> Result<Vec<User>, CapError> {
         let mut users = Vec::with_capacity(ids.len());
         for id in ids {
-            let stored = self
-                .store
-                .directory_user(&self.connection, &id)
-                .await
-                .map_err(unavailable)?;
-            if let Some(stored) = stored {
-                users.push(self.user(stored).await?);
-            }
+            users.extend(self.user(&id).await?);
         }
         Ok(users)
     }
@@ -62,18 +54,9 @@ impl StoreContacts {
 #[async_trait::async_trait]
 impl ContactsBackend for StoreContacts {
     async fn get_user(&self, id: &str) -> Result<User, CapError> {
-        match self
-            .store
-            .directory_user(&self.connection, id)
-            .await
-            .map_err(unavailable)?
-        {
-            Some(stored) => self.user(stored).await,
-            None => Err(CapError::NotFound(format!(
-                "user `{id}` in connection `{}`",
-                self.connection
-            ))),
-        }
+        self.user(id).await?.ok_or_else(|| {
+            CapError::NotFound(format!("user `{id}` in connection `{}`", self.connection))
+        })
     }
 
     async fn find_users(&self, query: &UserQuery) -> Result<Vec<User>, CapError> {
