@@ -26,9 +26,7 @@ pub fn parse(plaintext: &str, delivered_at_ms: i64) -> Result<Vec<ProviderEvent>
         mapped.push(Mapped::generic(&raw_type, f.int("TimeStamp")?));
     }
     let callback = Callback::new(Provider::DingTalk, plaintext, corp_id, raw_type, delivered_at_ms);
-    // Every event carries the raw fields, one shared copy.
-    let raw = RawFields::json(raw);
-    Ok(mapped.into_iter().map(|m| normalize::finish(&callback, m, raw.clone())).collect())
+    Ok(normalize::finish(callback, mapped, RawFields::json(raw)))
 }
 
 fn map(f: Fields<'_>, raw_type: &str) -> Result<Vec<Mapped>, EventError> {
@@ -46,7 +44,7 @@ fn map(f: Fields<'_>, raw_type: &str) -> Result<Vec<Mapped>, EventError> {
             .into_iter()
             .map(|user_id| {
                 let shape = UserChange { user_id: user_id.clone(), ..UserChange::default() };
-                Mapped::new(&format!("contact.user.{verb}"), user_id, at, shape)
+                Mapped::new(format!("contact.user.{verb}"), user_id, at, shape)
             })
             .collect(),
         "org_dept_create" | "org_dept_modify" | "org_dept_remove" => f
@@ -55,12 +53,12 @@ fn map(f: Fields<'_>, raw_type: &str) -> Result<Vec<Mapped>, EventError> {
             .into_iter()
             .map(|department_id| {
                 let shape = DepartmentChange { department_id, ..DepartmentChange::default() };
-                Mapped::new(&format!("contact.department.{verb}"), department_id.to_string(), at, shape)
+                Mapped::new(format!("contact.department.{verb}"), department_id.to_string(), at, shape)
             })
             .collect(),
         "bpms_instance_change" => vec![instance(f)?],
         "bpms_task_change" => vec![task(f)?],
-        "attendance_check_record" => f.children("DataList").into_iter().map(check_in).collect::<Result<_, _>>()?,
+        "attendance_check_record" => f.children("DataList").map(check_in).collect::<Result<_, _>>()?,
         other => vec![Mapped::generic(other, at)],
     })
 }

@@ -210,26 +210,18 @@ impl<'a> Fields<'a> {
     }
 
     /// A repeated element: one occurrence or an array of them; non-objects are skipped.
-    pub(crate) fn children(&self, field: &'a str) -> Vec<Fields<'a>> {
+    pub(crate) fn children(&self, field: &'a str) -> impl Iterator<Item = Fields<'a>> {
         let event = self.event;
-        match self.object {
-            Object::Json(map) => {
-                let as_fields = |v: &'a Value| match v {
-                    Value::Object(map) => Some(Fields { object: Object::Json(map), event }),
-                    _ => None,
-                };
-                match map.get(field) {
-                    Some(Value::Array(items)) => items.iter().filter_map(as_fields).collect(),
-                    Some(single) => as_fields(single).into_iter().collect(),
-                    None => Vec::new(),
-                }
-            }
-            Object::Xml(element) => element
-                .named(field)
-                .filter(Element::is_object)
-                .map(|child| Fields { object: Object::Xml(child), event })
-                .collect(),
-        }
+        let (json, xml): (&'a [Value], _) = match self.object {
+            Object::Json(map) => match map.get(field) {
+                Some(Value::Array(items)) => (items, None),
+                Some(single) => (std::slice::from_ref(single), None),
+                None => (&[], None),
+            },
+            Object::Xml(element) => (&[], Some(element.named(field).filter(Element::is_object))),
+        };
+        let json = json.iter().filter_map(Value::as_object).map(Object::Json);
+        json.chain(xml.into_iter().flatten().map(Object::Xml)).map(move |object| Fields { object, event })
     }
 
     fn missing(&self, field: &'static str) -> EventError {
@@ -267,8 +259,8 @@ mod tests {
             assert_eq!(f.text_list("s").unwrap(), ["x", "y"]);
             assert_eq!(f.text_list("none").unwrap(), Vec::<String>::new());
             assert!(f.text_list("g").is_err());
-            assert_eq!(f.children("one").len(), 1);
-            assert_eq!(f.children("many").iter().map(|c| c.text("k").unwrap()).collect::<Vec<_>>(), ["1", "2"]);
+            assert_eq!(f.children("one").count(), 1);
+            assert_eq!(f.children("many").map(|c| c.text("k").unwrap()).collect::<Vec<_>>(), ["1", "2"]);
             assert_eq!(f.child("one").and_then(|c| c.text("k")), Some("v".into()));
             assert_eq!(f.text("g"), None);
         });
@@ -282,7 +274,7 @@ mod tests {
         let map = xml::tests::map_of(doc).unwrap();
         let (xml, json) = (Fields::xml(tree.root(), "t"), Fields::new(&map, "t"));
         let keys = |f: Option<Fields<'_>>| f.map(|f| f.text("k"));
-        let all_keys = |fs: Vec<Fields<'_>>| fs.iter().map(|f| f.text("k")).collect::<Vec<_>>();
+        let all_keys = |fs: &mut dyn Iterator<Item = Fields<'_>>| fs.map(|f| f.text("k")).collect::<Vec<_>>();
         for name in ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "l", "m", "n", "absent"] {
             assert_eq!(xml.text(name), json.text(name), "{name}");
             assert_eq!(xml.int(name), json.int(name), "{name}");
@@ -290,7 +282,7 @@ mod tests {
             assert_eq!(xml.text_list(name), json.text_list(name), "{name}");
             assert_eq!(xml.int_list(name), json.int_list(name), "{name}");
             assert_eq!(keys(xml.child(name)), keys(json.child(name)), "{name}");
-            assert_eq!(all_keys(xml.children(name)), all_keys(json.children(name)), "{name}");
+            assert_eq!(all_keys(&mut xml.children(name)), all_keys(&mut json.children(name)), "{name}");
         }
         assert_eq!(xml.int_list("d"), Ok(Some(vec![4, 5])));
         assert!(matches!(xml.int("h"), Err(EventError::InvalidField { value, .. }) if value.starts_with(r#"[{"k":"1"},"junk""#)));

@@ -21,11 +21,11 @@ pub fn parse(plaintext: &str, delivered_at_ms: i64) -> Result<Vec<ProviderEvent>
     if document.starts_with('{') {
         let map = json::parse(document)?;
         let (callback, mapped) = read(Fields::new(&map, "callback"), plaintext, delivered_at_ms)?;
-        Ok(vec![normalize::finish(&callback, mapped, RawFields::json(map))])
+        Ok(normalize::finish(callback, [mapped], RawFields::json(map)))
     } else {
         let tree = xml::parse(document)?;
         let (callback, mapped) = read(Fields::xml(tree.root(), "callback"), plaintext, delivered_at_ms)?;
-        Ok(vec![normalize::finish(&callback, mapped, RawFields::xml(document))])
+        Ok(normalize::finish(callback, [mapped], RawFields::xml(document)))
     }
 }
 
@@ -61,13 +61,13 @@ fn map(f: Fields<'_>, raw_type: &str) -> Result<Mapped, EventError> {
         _ if message => {
             let subject = f.text("MsgId").unwrap_or_else(|| user.into_owned());
             let kind = format!("message.{}.received", normalize::kind_segment(raw_type));
-            Mapped::new(&kind, subject, at, Shape::None)
+            Mapped::new(kind, subject, at, Shape::None)
         }
         "change_contact" => contact(f, at)?,
         "sys_approval_change" => approval(f, at)?,
         "click" | "view" => {
             let shape = MenuAction { user_id: user.clone().into_owned(), agent_id: f.int("AgentID")?, key: f.require_text("EventKey")? };
-            Mapped::new(&format!("menu.{raw_type}"), user, at, shape)
+            Mapped::new(format!("menu.{raw_type}"), user, at, shape)
         }
         "enter_agent" => {
             Mapped::new("agent.entered", user.clone(), at, AgentEntered { user_id: user.into_owned(), agent_id: f.int("AgentID")? })
@@ -120,7 +120,7 @@ fn contact(f: Fields<'_>, at: Option<i64>) -> Result<Mapped, EventError> {
                 mobile: f.text("Mobile"),
                 email: f.text("Email"),
             };
-            Mapped::new(&format!("contact.user.{verb}"), user_id, at, shape)
+            Mapped::new(format!("contact.user.{verb}"), user_id, at, shape)
         }
         "create_party" | "update_party" | "delete_party" => {
             let department_id = f.require_int("Id")?;
@@ -130,7 +130,7 @@ fn contact(f: Fields<'_>, at: Option<i64>) -> Result<Mapped, EventError> {
                 parent_id: f.int("ParentId")?,
                 order: f.int("Order")?,
             };
-            Mapped::new(&format!("contact.department.{verb}"), department_id.to_string(), at, shape)
+            Mapped::new(format!("contact.department.{verb}"), department_id.to_string(), at, shape)
         }
         "update_tag" => {
             let tag_id = f.require_int("TagId")?;

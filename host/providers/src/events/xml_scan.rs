@@ -50,6 +50,10 @@ impl<'a> Scanner<'a> {
     }
 
     /// The next token and where it starts, `None` at the end of input.
+    ///
+    /// Inlined into the tree builder's loop, its caller on the request path: measurably faster
+    /// there than a call per token.
+    #[inline(always)]
     pub(crate) fn next(&mut self) -> Result<Option<(usize, Token<'a>)>, EventError> {
         loop {
             let at = self.pos;
