@@ -85,10 +85,21 @@ pub(crate) fn parse(plaintext: &str) -> Result<Tree<'_>, EventError> {
     let mut nodes: Vec<Node<'_>> = Vec::with_capacity(48);
     // Indices of the elements whose end tag has not been read yet.
     let mut open = [0usize; MAX_DEPTH];
-    let mut depth = 0;
+    let mut depth = 0usize;
     let mut root_done = false;
     let err = |at: usize, reason: String| EventError::Xml { position: at as u64, reason };
-    while let Some((at, token)) = scanner.next()? {
+    loop {
+        // Most tokens after a text are the end tag of the element just read: checking for exactly
+        // `</name>` compares its name once instead of scanning it and then comparing it.
+        if let Some(top) = depth.checked_sub(1)
+            && scanner.close(nodes[open[top]].name)
+        {
+            nodes[open[top]].end = nodes.len();
+            depth = top;
+            root_done |= depth == 0;
+            continue;
+        }
+        let Some((at, token)) = scanner.next()? else { break };
         match token {
             Token::Start(name) => {
                 if root_done {

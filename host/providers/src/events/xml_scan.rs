@@ -94,6 +94,22 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Moves past the next token if it is exactly `</name>`, which [`next`](Self::next) would read
+    /// as [`Token::End`] of `name`. A name holding a quote is left to `next`: quotes change where
+    /// a tag ends.
+    pub(crate) fn close(&mut self, name: &str) -> bool {
+        let (rest, name) = (&self.doc.as_bytes()[self.pos..], name.as_bytes());
+        let fits = rest.len() > name.len() + 2
+            && rest[0] == b'<'
+            && rest[1] == b'/'
+            && rest[name.len() + 2] == b'>'
+            && rest[2..].iter().zip(name).all(|(&a, &b)| a == b && a != b'"' && a != b'\'');
+        if fits {
+            self.pos += name.len() + 3;
+        }
+        fits
+    }
+
     /// `<!--…-->`, `<![CDATA[…]]>` or `<!DOCTYPE …>` at `at`; only CDATA yields a token.
     fn bang(&mut self, at: usize, rest: &'a str) -> Result<Option<Token<'a>>, EventError> {
         let third = rest.as_bytes().get(2);

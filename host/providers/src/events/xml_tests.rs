@@ -121,6 +121,15 @@ fn keys_are_sorted_and_scattered_repeats_grouped_in_document_order() {
 }
 
 #[test]
+fn end_tags_read_in_one_step_agree_with_the_scanner() {
+    // Quotes in a name change where its end tag ends, so those are read the long way.
+    for doc in ["<xml><a\"b c\">x</a\"b></xml>\"></xml>", "<xml><a\"b\">x</a\"b></xml>", "<xml><A>x</A ></xml>", "<xml><A>x</A/></xml>", "<xml><A>x</Ab></A></xml>"] {
+        assert_agrees(doc);
+    }
+    assert!(assert_agrees("<xml><a\"b\">x</a\"b\"></xml>"));
+}
+
+#[test]
 fn roots_without_fields_are_empty_objects() {
     for doc in ["<xml/>", "<xml></xml>", "<xml>text only</xml>", " <xml> </xml> "] {
         assert_eq!(written(doc).unwrap().0, "{}", "{doc:?}");
