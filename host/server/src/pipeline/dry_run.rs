@@ -8,6 +8,7 @@
 use worklink_runtime::invocation::InvocationResult;
 use worklink_runtime::types::{Event, LogLevel};
 
+use super::capabilities::DirectoryMemo;
 use super::completion::host_line;
 use super::{Pipeline, PipelineError};
 
@@ -62,6 +63,7 @@ impl Pipeline {
                 connection.as_deref(),
                 &event,
                 invocation_id,
+                &DirectoryMemo::default(),
             )
             .await;
         notes.append(&mut result.logs);

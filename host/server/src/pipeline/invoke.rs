@@ -15,7 +15,7 @@ use crate::rules::HandlerRef;
 
 impl Pipeline {
     /// Runs `rule`'s handler on `event` as invocation `invocation_id` (the prefix of every
-    /// staged effect id). Never fails as a call: a plugin that cannot be loaded is a host error
+    /// staged effect id), sharing directory reads through `memo`. Never fails as a call: a plugin that cannot be loaded is a host error
     /// outcome, retried like any other failure, since it may be installed before the next try.
     pub(super) async fn invoke(
         &self,
@@ -24,9 +24,10 @@ impl Pipeline {
         connection: Option<&str>,
         event: &Event,
         invocation_id: String,
+        memo: &capabilities::DirectoryMemo,
     ) -> InvocationResult {
         let manifest = &rule.rule.manifest;
-        let backends = capabilities::backends(&self.store, self.clients.as_ref(), connection);
+        let backends = capabilities::backends(&self.store, self.clients.as_ref(), connection, memo);
         let limits = manifest.limits.within(self.options.limits);
         let granted: Vec<Capability> = manifest
             .grants

@@ -6,6 +6,7 @@ use worklink_runtime::types::{Event, LogLevel};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::capabilities::DirectoryMemo;
 use super::compiled::CompiledRule;
 use super::completion::{Judged, host_line, without_run};
 use super::{Pipeline, PipelineError};
@@ -49,8 +50,8 @@ impl Pipeline {
         Ok(self.run_batch(worker, 1).await?.pop())
     }
 
-    /// Claims up to `limit` due executions as `worker`, runs them concurrently and commits
-    /// their outcomes together; an empty list when nothing is due. The batch costs a handful of
+    /// Claims up to `limit` due executions as `worker`, runs them concurrently (sharing their
+    /// directory reads, see [`DirectoryMemo`]) and commits their outcomes together; an empty list when nothing is due. The batch costs a handful of
     /// statements (claim, events, rules, one completing transaction) however many executions
     /// it holds, which is what lets a worker keep up with a busy inbox. If committing the batch
     /// fails (a lease ran out, a database error), each execution is committed on its own, so
@@ -70,11 +71,12 @@ impl Pipeline {
             return Ok(Vec::new());
         }
         let inputs = self.inputs(&claimed).await?;
+        let memo = DirectoryMemo::default();
         let runs = futures_util::future::join_all(
             claimed
                 .iter()
                 .zip(inputs)
-                .map(|(execution, inputs)| self.execute(execution, inputs)),
+                .map(|(execution, inputs)| self.execute(execution, inputs, &memo)),
         )
         .await;
         let finished = self.now();
@@ -184,6 +186,7 @@ impl Pipeline {
         &self,
         claimed: &ClaimedExecution,
         inputs: Inputs,
+        memo: &DirectoryMemo,
     ) -> (Option<String>, Completion) {
         let fail = |error: String| executions::Outcome::Failed { error };
         let rule = match inputs.rule {
@@ -222,6 +225,7 @@ impl Pipeline {
                 connection.as_deref(),
                 &event,
                 format!("exec-{}", claimed.id),
+                memo,
             )
             .await;
         let mut completion = Judged {

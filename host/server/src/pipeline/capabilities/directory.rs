@@ -5,6 +5,7 @@ use worklink_runtime::capability::CapError;
 use worklink_runtime::capability::contacts::ContactsBackend;
 use worklink_runtime::types::{Binding, BindingKey, Department, User, UserQuery};
 
+use super::DirectoryMemo;
 use crate::storage::directory_lookup::UserSearch;
 use crate::storage::{StorageError, Store};
 
@@ -19,18 +20,23 @@ pub(super) struct StoreContacts {
     pub store: Store,
     /// The connection whose directory is read.
     pub connection: String,
+    /// Users and bindings already read by the batch this run belongs to.
+    pub memo: DirectoryMemo,
 }
 
 impl StoreContacts {
     /// User `id` as the capability returns it, with the ERP employee id of its binding as
     /// `employee_no`; `None` when the directory has no such user.
     async fn user(&self, id: &str) -> Result<Option<User>, CapError> {
+        if let Some(known) = self.memo.user(&self.connection, id) {
+            return Ok(known);
+        }
         let found = self
             .store
             .bound_directory_user(&self.connection, id)
             .await
             .map_err(unavailable)?;
-        Ok(found.map(|(stored, employee_no)| User {
+        let user = found.map(|(stored, employee_no)| User {
             id: stored.user_id,
             name: stored.name,
             mobile: stored.mobile,
@@ -39,7 +45,9 @@ impl StoreContacts {
             employee_no,
             departments: stored.department_ids,
             active: stored.active,
-        }))
+        });
+        self.memo.remember_user(&self.connection, id, user.clone());
+        Ok(user)
     }
 
     async fn users(&self, ids: Vec<String>) -> Result<Vec<User>, CapError> {
@@ -147,14 +155,20 @@ impl ContactsBackend for StoreContacts {
     }
 
     async fn resolve_binding(&self, key: &BindingKey) -> Result<Option<Binding>, CapError> {
-        let binding = match key {
+        if let Some(known) = self.memo.binding(&self.connection, key) {
+            return Ok(known);
+        }
+        let stored = match key {
             BindingKey::Employee(id) => self.store.binding_for_employee(&self.connection, id).await,
             BindingKey::User(id) => self.store.binding_for_user(&self.connection, id).await,
         }
         .map_err(unavailable)?;
-        Ok(binding.map(|b| Binding {
+        let binding = stored.map(|b| Binding {
             employee_id: b.erp_employee_id,
             user_id: b.user_id,
-        }))
+        });
+        self.memo
+            .remember_binding(&self.connection, key, binding.clone());
+        Ok(binding)
     }
 }

@@ -5,6 +5,7 @@
 //! - [`kv`]: `kv` over the kv table; writes are staged effects the outbox applies.
 //! - [`attendance`], [`approvals`]: read live from the connection's provider through the
 //!   server's [`Clients`], mapped to the runtime's neutral shapes.
+//! - [`memo`]: directory reads shared by the runs of one worker batch.
 //! - [`unavailable`]: what a handler gets when there is no connection or no provider client.
 
 mod approvals;
@@ -12,6 +13,7 @@ mod attendance;
 mod china_time;
 mod directory;
 mod kv;
+mod memo;
 mod unavailable;
 
 use std::sync::Arc;
@@ -25,12 +27,16 @@ use directory::StoreContacts;
 use kv::StoreKv;
 use unavailable::Unavailable;
 
+pub use memo::DirectoryMemo;
+
 /// The backends for a rule whose connection is `connection` (`None` when the server has no
-/// connection), reading providers through `clients` when the server has them.
+/// connection), reading providers through `clients` when the server has them and sharing
+/// directory reads through `memo` with the other runs of the same batch.
 pub fn backends(
     store: &Store,
     clients: Option<&Arc<Clients>>,
     connection: Option<&str>,
+    memo: &DirectoryMemo,
 ) -> Backends {
     let unavailable = || {
         Arc::new(Unavailable {
@@ -52,6 +58,7 @@ pub fn backends(
     let contacts = Arc::new(StoreContacts {
         store: store.clone(),
         connection: connection.to_owned(),
+        memo: memo.clone(),
     });
     match clients {
         Some(clients) => {
