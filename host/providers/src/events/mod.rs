@@ -20,6 +20,8 @@ mod normalize;
 mod payload;
 mod raw;
 pub mod shapes;
+#[cfg(test)]
+mod text_edits;
 pub mod wecom;
 mod xml;
 mod xml_scan;

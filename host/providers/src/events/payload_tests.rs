@@ -2,6 +2,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Map, Value, json};
 
+use crate::events::text_edits::{random_boundary, stretch};
 use crate::events::{ProviderEvent, dingtalk, wecom, xml};
 
 /// Callbacks of every kind that has a shape, and some that have none.
@@ -86,18 +87,12 @@ fn mutate(rng: &mut StdRng, seed: &str) -> String {
     const FRAGMENTS: &[&str] = &["<", ">", "/", "&amp;", "\"", "\\", ",", "1", "<A>x</A>", "<Details><Approver><UserId>z</UserId></Approver></Details>", "]", "[", "{", "}", ":", "null", "\u{feff}", " "];
     let mut doc = seed.to_owned();
     for _ in 0..rng.random_range(1..=3) {
-        let mut at = rng.random_range(0..=doc.len());
-        while !doc.is_char_boundary(at) {
-            at -= 1;
-        }
+        let at = random_boundary(rng, &doc);
         if rng.random_bool(0.6) {
             doc.insert_str(at, FRAGMENTS[rng.random_range(0..FRAGMENTS.len())]);
         } else {
-            let mut end = (at + rng.random_range(1..6)).min(doc.len());
-            while !doc.is_char_boundary(end) {
-                end += 1;
-            }
-            doc.replace_range(at..end, "");
+            let cut = stretch(&doc, at, rng.random_range(1..6));
+            doc.replace_range(cut, "");
         }
     }
     doc

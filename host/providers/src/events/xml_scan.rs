@@ -351,6 +351,8 @@ mod tests {
         use rand::rngs::StdRng;
         use rand::{Rng, SeedableRng};
 
+        use crate::events::text_edits::{random_boundary, stretch};
+
         let seeds = [
             "<?xml version=\"1.0\"?>\n<xml><ToUserName><![CDATA[ww1]]></ToUserName><CreateTime>1</CreateTime><Event><![CDATA[click]]></Event><A x=\"1\">a &amp; b&#x4e2d;</A><B/><C><D>d</D></C></xml>",
             "<!DOCTYPE xml><xml><!-- note --><Name>\u{5f20}\u{4e09}\r\n</Name><ns:Id>7</ns:Id><E  /><F\ty='>'>x</F ></xml>\n",
@@ -362,18 +364,12 @@ mod tests {
         for _ in 0..20_000 {
             let mut doc = seeds[rng.random_range(0..seeds.len())].to_owned();
             for _ in 0..rng.random_range(1..=3) {
-                let mut at = rng.random_range(0..=doc.len());
-                while !doc.is_char_boundary(at) {
-                    at -= 1;
-                }
+                let at = random_boundary(&mut rng, &doc);
                 match rng.random_range(0..3) {
                     0 => doc.insert_str(at, fragments[rng.random_range(0..fragments.len())]),
                     1 => {
-                        let mut end = (at + rng.random_range(1..4)).min(doc.len());
-                        while !doc.is_char_boundary(end) {
-                            end += 1;
-                        }
-                        doc.replace_range(at..end, "");
+                        let cut = stretch(&doc, at, rng.random_range(1..4));
+                        doc.replace_range(cut, "");
                     }
                     _ => doc.truncate(at),
                 }

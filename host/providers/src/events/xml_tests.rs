@@ -4,6 +4,7 @@ use serde_json::map::Entry;
 use serde_json::{Map, Value, json};
 
 use super::*;
+use crate::events::text_edits::{random_boundary, stretch};
 
 /// The field map built the direct way — a `serde_json::Map` per element, filled as the scanner
 /// goes — which the tree must read and serialise exactly like.
@@ -177,26 +178,18 @@ fn mutated_callbacks_serialise_like_the_map() {
     for _ in 0..20_000 {
         let mut doc = seeds[rng.random_range(0..seeds.len())].to_owned();
         for _ in 0..rng.random_range(0..=3) {
-            let mut at = rng.random_range(0..=doc.len());
-            while !doc.is_char_boundary(at) {
-                at -= 1;
-            }
+            let at = random_boundary(&mut rng, &doc);
             match rng.random_range(0..4) {
                 0 | 1 => doc.insert_str(at, fragments[rng.random_range(0..fragments.len())]),
                 2 => {
-                    let mut end = (at + rng.random_range(1..8)).min(doc.len());
-                    while !doc.is_char_boundary(end) {
-                        end += 1;
-                    }
-                    doc.replace_range(at..end, "");
+                    let cut = stretch(&doc, at, rng.random_range(1..8));
+                    doc.replace_range(cut, "");
                 }
                 _ => {
                     // Duplicate a stretch, which repeats elements in odd places.
-                    let mut end = (at + rng.random_range(1..40)).min(doc.len());
-                    while !doc.is_char_boundary(end) {
-                        end += 1;
-                    }
-                    let copy = doc[at..end].to_owned();
+                    let copy = stretch(&doc, at, rng.random_range(1..40));
+                    let end = copy.end;
+                    let copy = doc[copy].to_owned();
                     doc.insert_str(end, &copy);
                 }
             }
