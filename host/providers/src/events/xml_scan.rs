@@ -199,7 +199,8 @@ impl<'a> Scanner<'a> {
         let mut i = from;
         let found = loop {
             i += find_byte(lead, &bytes[i..]).ok_or_else(|| unclosed(self.pos, what))?;
-            if bytes[i + 1..].starts_with(tail) {
+            // Compared in place: `starts_with` on a slice calls `memcmp`, dear for two bytes.
+            if bytes.len() > i + tail.len() && bytes[i + 1..].iter().zip(tail).all(|(a, b)| a == b) {
                 break i;
             }
             i += 1;
