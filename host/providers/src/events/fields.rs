@@ -18,21 +18,27 @@ const ECHO: usize = 64;
 /// A view of one callback's fields (or of a nested element), with the raw event type for errors.
 #[derive(Clone, Copy)]
 pub(crate) struct Fields<'a> {
+    /// The object holding the fields.
     object: Object<'a>,
+    /// The raw event type, named in errors.
     event: &'a str,
 }
 
 /// Where the fields live.
 #[derive(Clone, Copy)]
 enum Object<'a> {
+    /// A JSON object.
     Json(&'a Map<String, Value>),
+    /// An XML element with children.
     Xml(Element<'a>),
 }
 
 /// One field's value, from either kind of object.
 #[derive(Clone, Copy)]
 enum Found<'a> {
+    /// A JSON value.
     Json(&'a Value),
+    /// An XML element's text, children or repeats.
     Xml(xml::Field<'a>),
 }
 

@@ -114,7 +114,9 @@ impl Serialize for Payload {
 
 /// An entry every payload has besides its shape's.
 enum Common<'a> {
+    /// `corp_id`.
     Text(&'a str),
+    /// `raw`.
     Raw(&'a RawFields),
 }
 
@@ -130,6 +132,7 @@ impl Serialize for Common<'_> {
 /// Writes a shape struct's fields as entries of the payload's map, each common entry just before
 /// the first field whose key sorts after it.
 struct Entries<'a, M> {
+    /// The payload's map, being written.
     map: M,
     /// Common entries not written yet, in key order.
     pending: &'a [(&'static str, Common<'a>)],

@@ -156,7 +156,9 @@ pub(crate) fn parse(plaintext: &str) -> Result<Tree<'_>, EventError> {
 /// One element of a [`Tree`]: an object when it has children, a string otherwise.
 #[derive(Clone, Copy)]
 pub(crate) struct Element<'t> {
+    /// The document it belongs to.
     tree: &'t Tree<'t>,
+    /// Its position in the document's nodes.
     index: usize,
 }
 
@@ -174,7 +176,9 @@ pub(crate) enum Field<'t> {
 /// The siblings named `key` under `parent`, of which there are at least two.
 #[derive(Clone, Copy)]
 pub(crate) struct Repeated<'t> {
+    /// The element they are fields of.
     parent: Element<'t>,
+    /// Their shared name.
     key: &'t str,
 }
 
