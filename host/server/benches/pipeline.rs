@@ -25,6 +25,9 @@ use support::{env_usize, load_average, thousands};
 
 /// Employees the dev instance binds (`E001`…`E005`); events are spread over them.
 const EMPLOYEES: usize = 5;
+/// Tasks putting events in the inbox at once, as concurrent ingest requests do (the ingest
+/// bench posts from as many connections).
+const INSERTERS: usize = 32;
 /// Longest wait for the deliveries before the run is declared stuck.
 const DEADLINE: Duration = Duration::from_secs(300);
 
@@ -94,16 +97,30 @@ async fn measure(database_url: Option<String>, count: usize) -> Outcome {
     let before = controls.messages().len();
     let events: Vec<NewEvent> = (0..count).map(event).collect();
 
-    eprintln!("pipeline: instance up; inserting {count} events");
+    eprintln!("pipeline: instance up; inserting {count} events from {INSERTERS} tasks");
     let started = Instant::now();
-    for event in &events {
-        state
-            .store
-            .insert_event(event, now_millis())
-            .await
-            .expect("insert event");
-        state.wake.inbox.notify_one();
+    let mut inserters = tokio::task::JoinSet::new();
+    for share in events.chunks(count.div_ceil(INSERTERS).max(1)) {
+        let share = share.to_vec();
+        let state = state.clone();
+        inserters.spawn(async move {
+            for event in &share {
+                state
+                    .store
+                    .insert_event(event, now_millis())
+                    .await
+                    .expect("insert event");
+                state.wake.inbox.notify_one();
+            }
+        });
     }
+    while let Some(done) = inserters.join_next().await {
+        done.expect("inserter");
+    }
+    eprintln!(
+        "pipeline: {count} events in the inbox after {:?}",
+        started.elapsed()
+    );
     loop {
         if controls.call_count("/cgi-bin/message/send") >= before + count
             && controls.messages().len() >= before + count

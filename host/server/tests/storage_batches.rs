@@ -372,7 +372,57 @@ async fn a_user_is_read_with_sorted_memberships_and_binding(store: &Store) {
     );
 }
 
+async fn concurrent_inserts_store_each_key_once_and_name_the_first(store: &Store) {
+    // 40 tasks at once, every key sent twice and one already stored: whatever groups the
+    // writer forms, each key is inserted once and every other attempt gets that row's id.
+    let [earlier] = events(store, 1).await[..] else {
+        panic!()
+    };
+    let tasks: Vec<_> = (0..40)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let event = NewEvent {
+                    source: "erp".into(),
+                    dedup_key: format!("ev-{}", n / 2),
+                    kind: "erp.task.assigned".into(),
+                    occurred_at: NOW,
+                    payload: json!({ "attempt": n }),
+                };
+                (n / 2, store.insert_event(&event, NOW).await.unwrap())
+            })
+        })
+        .collect();
+    let mut by_key: std::collections::BTreeMap<usize, Vec<InboxInsert>> = Default::default();
+    for task in tasks {
+        let (key, insert) = task.await.unwrap();
+        by_key.entry(key).or_default().push(insert);
+    }
+    assert_eq!(by_key.len(), 20);
+    for (key, inserts) in &by_key {
+        let ids: BTreeSet<i64> = inserts
+            .iter()
+            .map(|insert| match insert {
+                InboxInsert::Inserted(id) | InboxInsert::Duplicate(id) => *id,
+            })
+            .collect();
+        assert_eq!(ids.len(), 1, "key {key}: {inserts:?}");
+        let fresh = inserts
+            .iter()
+            .filter(|insert| matches!(insert, InboxInsert::Inserted(_)))
+            .count();
+        if *key == 0 {
+            assert_eq!(ids.first(), Some(&earlier), "ev-0 was stored before");
+            assert_eq!(fresh, 0);
+        } else {
+            assert_eq!(fresh, 1, "key {key}: {inserts:?}");
+        }
+    }
+    assert_eq!(store.unmatched_events(100).await.unwrap().len(), 20);
+}
+
 on_both_backends!(
+    concurrent_inserts_store_each_key_once_and_name_the_first,
     matching_a_batch_queues_every_pair_once_and_marks_every_event,
     events_are_read_by_id_in_one_go,
     batch_claims_respect_the_limit_and_never_overlap,

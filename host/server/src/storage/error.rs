@@ -51,6 +51,10 @@ pub enum StorageError {
         /// What the serialiser reported.
         reason: String,
     },
+    /// The grouped inbox write this insert joined failed (every event in it was refused, none
+    /// stored), or the writer has stopped.
+    #[error("writing to the inbox failed: {0}")]
+    InboxWrite(String),
     /// A stored value is outside what this version understands.
     #[error("stored {column} has unexpected value `{value}`")]
     Corrupt {

@@ -10,6 +10,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::claim::Queue;
+use super::write_gate::WriteTx;
 use super::{Millis, StorageError, Store, batch};
 
 /// Where an execution is in its life.
@@ -242,6 +243,7 @@ impl Store {
         lease_until: Millis,
         limit: i64,
     ) -> Result<Vec<ClaimedExecution>, StorageError> {
+        let _turn = self.write_turn().await;
         let rows = sqlx::query(&QUEUE.claim_sql(self.backend))
             .bind(worker)
             .bind(lease_until)
@@ -366,7 +368,7 @@ impl Store {
 /// Queues every (event, rule version) pair of `matches` and marks those events matched, within
 /// `tx`: one multi-row `INSERT` and one `UPDATE` per chunk, however many events.
 async fn enqueue_in(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut WriteTx,
     matches: &[(i64, &[i64])],
     now: Millis,
 ) -> Result<Vec<i64>, StorageError> {
@@ -450,7 +452,7 @@ impl<'a> CompletionRow<'a> {
 
 /// Writes the results of `rows` that `worker` still holds; returns the ids it updated.
 async fn update_completed(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut WriteTx,
     worker: &str,
     now: Millis,
     rows: &[CompletionRow<'_>],
@@ -487,7 +489,7 @@ async fn update_completed(
 /// Puts `effects` (each with the execution that staged it) in the outbox, pending from `now`;
 /// `false`, with nothing written, when an idempotency key is already there.
 async fn insert_effects(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut WriteTx,
     now: Millis,
     effects: &[(i64, &NewEffect)],
 ) -> Result<bool, StorageError> {

@@ -9,6 +9,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::inbox_writer::PendingEvent;
 use super::{Millis, StorageError, Store, batch};
 
 /// An event about to enter the inbox. The payload is anything that serialises to a JSON object:
@@ -61,7 +62,9 @@ pub struct StoredEvent {
 const COLUMNS: &str = "id, source, dedup_key, kind, occurred_at, payload, received_at, matched_at";
 
 impl Store {
-    /// Inserts `event` unless its source already delivered the same dedup key.
+    /// Inserts `event` unless its source already delivered the same dedup key. Events inserted
+    /// at the same time share one transaction (see [`super::inbox_writer`]); the answer comes
+    /// once it committed.
     pub async fn insert_event<P: Serialize>(
         &self,
         event: &NewEvent<P>,
@@ -71,29 +74,16 @@ impl Store {
             column: "inbox_events.payload",
             reason: e.to_string(),
         })?;
-        let inserted: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO inbox_events (source, dedup_key, kind, occurred_at, payload, received_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (source, dedup_key) DO NOTHING RETURNING id",
-        )
-        .bind(event.source.as_str())
-        .bind(event.dedup_key.as_str())
-        .bind(event.kind.as_str())
-        .bind(event.occurred_at)
-        .bind(payload)
-        .bind(received_at)
-        .fetch_optional(&self.pool)
-        .await?;
-        if let Some(id) = inserted {
-            return Ok(InboxInsert::Inserted(id));
-        }
-        let existing: i64 =
-            sqlx::query_scalar("SELECT id FROM inbox_events WHERE source = $1 AND dedup_key = $2")
-                .bind(event.source.as_str())
-                .bind(event.dedup_key.as_str())
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(InboxInsert::Duplicate(existing))
+        self.inbox
+            .insert(PendingEvent {
+                source: event.source.clone(),
+                dedup_key: event.dedup_key.clone(),
+                kind: event.kind.clone(),
+                occurred_at: event.occurred_at,
+                payload,
+                received_at,
+            })
+            .await
     }
 
     /// Inbox event `id`.

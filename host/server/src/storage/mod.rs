@@ -19,6 +19,7 @@ pub mod directory_lookup;
 mod error;
 pub mod executions;
 pub mod inbox;
+mod inbox_writer;
 pub mod kv;
 pub mod listing;
 pub mod outbox;
@@ -27,12 +28,15 @@ mod replay;
 pub mod rules;
 mod scheduled;
 pub mod tokens;
+mod write_gate;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use inbox_writer::InboxWriter;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
+use write_gate::{Turn, WriteGate, WriteTx};
 
 pub use cipher::{CipherError, KeyError, SECRET_KEY_ENV, SecretCipher};
 pub use error::StorageError;
@@ -91,6 +95,10 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     cipher: SecretCipher,
+    /// Where this process's SQLite writers queue (see [`write_gate`]).
+    gate: WriteGate,
+    /// Writes inbox events in groups (see [`inbox_writer`]).
+    inbox: InboxWriter,
 }
 
 impl Store {
@@ -127,10 +135,13 @@ impl Store {
             })
             .connect_with(options)
             .await?;
+        let gate = WriteGate::new(backend == Backend::Sqlite);
         let store = Store {
+            inbox: InboxWriter::start(pool.clone(), backend, gate.clone()),
             pool,
             backend,
             cipher,
+            gate,
         };
         store.migrate().await?;
         Ok(store)
@@ -161,13 +172,22 @@ impl Store {
         self.pool.close().await;
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`)
-    /// so two writers queue on the busy timeout instead of failing when a read upgrades to a write.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StorageError> {
-        Ok(match self.backend {
+    /// Starts a write transaction in this writer's turn. On SQLite it takes the write lock up
+    /// front (`BEGIN IMMEDIATE`) so a writer of another process queues on the busy timeout
+    /// instead of failing when a read upgrades to a write.
+    async fn begin_write(&self) -> Result<WriteTx, StorageError> {
+        let turn = self.gate.turn().await;
+        let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
-        })
+        };
+        Ok(WriteTx::new(tx, turn))
+    }
+
+    /// Waits for this writer's turn before a single-statement write on a busy path (on
+    /// PostgreSQL, at once). Hold it until the statement is done.
+    async fn write_turn(&self) -> Turn {
+        self.gate.turn().await
     }
 }
 

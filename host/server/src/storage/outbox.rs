@@ -110,6 +110,7 @@ impl Store {
         lease_until: Millis,
         limit: i64,
     ) -> Result<Vec<EffectRecord>, StorageError> {
+        let _turn = self.write_turn().await;
         let mut claimed = sqlx::query(&QUEUE.claim_sql(self.backend))
             .bind(worker)
             .bind(lease_until)
@@ -163,7 +164,10 @@ impl Store {
             for (id, result) in chunk {
                 query = query.bind(*id).bind(*result);
             }
-            let updated: Vec<i64> = query.fetch_all(&self.pool).await?;
+            let updated: Vec<i64> = {
+                let _turn = self.write_turn().await;
+                query.fetch_all(&self.pool).await?
+            };
             lost.extend(
                 chunk
                     .iter()
@@ -186,6 +190,7 @@ impl Store {
         } else {
             "dead"
         };
+        let _turn = self.write_turn().await;
         let done = sqlx::query(
             "UPDATE outbox SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), \
                  last_errcode = $3, last_error = $4, claimed_by = NULL, claimed_until = NULL \
