@@ -33,7 +33,7 @@ pub struct RunReport {
 
 /// A claimed execution's inputs, read before it runs: the batch reads them together.
 struct Inputs {
-    /// The rule version, prepared; `None` when it could not be read or prepared.
+    /// The rule version, prepared; otherwise the rule's name when known and why it cannot run.
     rule: Result<Arc<CompiledRule>, (Option<String>, String)>,
     /// The rule's row (enabled flag and approved grants), when the rule exists.
     record: Option<RuleRecord>,
@@ -51,9 +51,10 @@ impl Pipeline {
     }
 
     /// Claims up to `limit` due executions as `worker`, runs them concurrently (sharing their
-    /// directory reads, see [`DirectoryMemo`]) and commits their outcomes together; an empty list when nothing is due. The batch costs a handful of
-    /// statements (claim, events, rules, one completing transaction) however many executions
-    /// it holds, which is what lets a worker keep up with a busy inbox. If committing the batch
+    /// directory reads, see [`DirectoryMemo`]) and commits their outcomes together; an empty
+    /// list when nothing is due. The batch costs a handful of statements (claim, events, rules,
+    /// one completing transaction) however many executions it holds, which is what lets a
+    /// worker keep up with a busy inbox. If committing the batch
     /// fails (a lease ran out, a database error), each execution is committed on its own, so
     /// one bad row does not hold back the others.
     pub async fn run_batch(
@@ -95,15 +96,15 @@ impl Pipeline {
             }
             tracing::debug!(%error, "committing a batch failed; committing one by one");
             let mut reports = Vec::with_capacity(done.len());
-            for ((execution, (rule, completion)), (id, _)) in claimed.iter().zip(&runs).zip(&done) {
+            for (execution, (rule, completion)) in claimed.iter().zip(&runs) {
                 match self
                     .store
-                    .complete_execution(*id, worker, finished, completion)
+                    .complete_execution(execution.id, worker, finished, completion)
                     .await
                 {
                     Ok(()) => reports.push(report(execution, rule.clone(), completion)),
                     Err(error) => tracing::warn!(
-                        %worker, execution = id, %error, "committing an execution failed"
+                        %worker, execution = execution.id, %error, "committing an execution failed"
                     ),
                 }
             }
