@@ -15,8 +15,9 @@ use crate::rules::HandlerRef;
 
 impl Pipeline {
     /// Runs `rule`'s handler on `event` as invocation `invocation_id` (the prefix of every
-    /// staged effect id), sharing directory reads through `memo`. Never fails as a call: a plugin that cannot be loaded is a host error
-    /// outcome, retried like any other failure, since it may be installed before the next try.
+    /// staged effect id), sharing directory reads through `memo`. Never fails as a call: a
+    /// plugin that cannot be loaded is a host error outcome, retried like any other failure,
+    /// since it may be installed before the next try.
     pub(super) async fn invoke(
         &self,
         rule: &CompiledRule,

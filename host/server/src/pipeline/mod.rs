@@ -3,8 +3,9 @@
 //! [`Pipeline`] owns the middle of the data flow. [`Pipeline::match_pending`] turns unmatched
 //! inbox events into queued executions of the enabled rules whose `on` pattern fits (nothing else
 //! is evaluated there, so matching stays a cheap, single-transaction step per event).
-//! [`Pipeline::run_batch`] claims a batch of executions, checks the rule's `when`, runs its plugin or script
-//! with the rule's effective grants and the store-backed capabilities, and commits the result:
+//! [`Pipeline::run_batch`] claims a batch of executions, checks each rule's `when`, runs its
+//! plugin or script with the rule's effective grants and the store-backed capabilities, and
+//! commits the results:
 //! effects into the outbox on success; a retry with backoff, or the execution dead letter
 //! (status `failed`) once the rule's attempts are spent. [`Pipeline::dry_run`] runs a rule on
 //! an event and stores nothing. [`Pipeline::run`] drives both stages until cancelled.

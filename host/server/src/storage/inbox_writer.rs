@@ -15,7 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::inbox::InboxInsert;
 use super::write_gate::WriteGate;
-use super::{Backend, Millis, StorageError, batch};
+use super::{Millis, StorageError, batch};
 
 /// Most events one transaction takes.
 const MAX_BATCH: usize = 256;
@@ -54,13 +54,13 @@ pub(super) struct InboxWriter {
 
 impl InboxWriter {
     /// Starts the writer task over `pool`. It ends when the last handle is dropped.
-    pub(super) fn start(pool: sqlx::AnyPool, backend: Backend, gate: WriteGate) -> Self {
+    pub(super) fn start(pool: sqlx::AnyPool, gate: WriteGate) -> Self {
         let (requests, mut queue) = mpsc::channel::<Request>(QUEUE);
         tokio::spawn(async move {
             let mut waiting = Vec::with_capacity(MAX_BATCH);
             while queue.recv_many(&mut waiting, MAX_BATCH).await > 0 {
                 let (rows, answers): (Vec<PendingEvent>, Vec<_>) = waiting.drain(..).unzip();
-                match write(&pool, backend, &gate, &rows).await {
+                match write(&pool, &gate, &rows).await {
                     Ok(results) => {
                         for (answer, result) in answers.into_iter().zip(results) {
                             // A caller that gave up waiting no longer needs its answer.
@@ -96,15 +96,10 @@ impl InboxWriter {
 /// duplicates of it.
 async fn write(
     pool: &sqlx::AnyPool,
-    backend: Backend,
     gate: &WriteGate,
     rows: &[PendingEvent],
 ) -> Result<Vec<InboxInsert>, StorageError> {
-    let _turn = gate.turn().await;
-    let mut tx = match backend {
-        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
-        Backend::Postgres => pool.begin().await?,
-    };
+    let mut tx = gate.begin(pool).await?;
     let mut inserted: HashMap<(&str, &str), i64> = HashMap::with_capacity(rows.len());
     for chunk in rows.chunks(batch::MAX_ROWS) {
         let sql = format!(

@@ -135,9 +135,9 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let gate = WriteGate::new(backend == Backend::Sqlite);
+        let gate = WriteGate::new(backend);
         let store = Store {
-            inbox: InboxWriter::start(pool.clone(), backend, gate.clone()),
+            inbox: InboxWriter::start(pool.clone(), gate.clone()),
             pool,
             backend,
             cipher,
@@ -172,16 +172,9 @@ impl Store {
         self.pool.close().await;
     }
 
-    /// Starts a write transaction in this writer's turn. On SQLite it takes the write lock up
-    /// front (`BEGIN IMMEDIATE`) so a writer of another process queues on the busy timeout
-    /// instead of failing when a read upgrades to a write.
+    /// Starts a write transaction in this writer's turn (see [`WriteGate::begin`]).
     async fn begin_write(&self) -> Result<WriteTx, StorageError> {
-        let turn = self.gate.turn().await;
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
-        Ok(WriteTx::new(tx, turn))
+        Ok(self.gate.begin(&self.pool).await?)
     }
 
     /// Waits for this writer's turn before a single-statement write on a busy path (on

@@ -1,9 +1,9 @@
 //! The outbox: effects committed with their execution, waiting to be delivered.
 //!
 //! The relay claims a batch of due effects under a lease, calls the provider or ERP with each
-//! effect's idempotency key, and marks them delivered (the batch in one statement) or failed. A failure either schedules a
-//! retry or, when the caller gives up, parks the effect as a dead letter (status `dead`) with the
-//! provider's errcode, where an admin can inspect and requeue it.
+//! effect's idempotency key, and marks them delivered (the batch in one statement) or failed.
+//! A failure either schedules a retry or, when the caller gives up, parks the effect as a dead
+//! letter (status `dead`) with the provider's errcode, where an admin can inspect and requeue it.
 
 use sqlx::Row;
 use sqlx::any::AnyRow;

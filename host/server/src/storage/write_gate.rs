@@ -11,12 +11,17 @@
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use sqlx::{Any, AnyConnection, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-/// The gate of one store: `None` on PostgreSQL.
-#[derive(Debug, Clone, Default)]
+use super::Backend;
+
+/// The gate of one store.
+#[derive(Debug, Clone)]
 pub(super) struct WriteGate {
+    /// The backend, which says how a write transaction begins.
+    backend: Backend,
+    /// The writers' queue: `None` on PostgreSQL.
     inner: Option<Arc<Mutex<()>>>,
 }
 
@@ -24,11 +29,24 @@ pub(super) struct WriteGate {
 pub(super) type Turn = Option<OwnedMutexGuard<()>>;
 
 impl WriteGate {
-    /// A gate that queues writers (for SQLite) or lets every writer through (for PostgreSQL).
-    pub(super) fn new(queue: bool) -> Self {
+    /// The gate for `backend`: SQLite's queues writers, PostgreSQL's lets every writer through.
+    pub(super) fn new(backend: Backend) -> Self {
         WriteGate {
-            inner: queue.then(|| Arc::new(Mutex::new(()))),
+            backend,
+            inner: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
         }
+    }
+
+    /// Starts a write transaction on `pool` in this writer's turn. On SQLite it takes the write
+    /// lock up front (`BEGIN IMMEDIATE`) so a writer of another process queues on the busy
+    /// timeout instead of failing when a read upgrades to a write.
+    pub(super) async fn begin(&self, pool: &AnyPool) -> Result<WriteTx, sqlx::Error> {
+        let turn = self.turn().await;
+        let tx = match self.backend {
+            Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => pool.begin().await?,
+        };
+        Ok(WriteTx { tx, _turn: turn })
     }
 
     /// Waits for this writer's turn.
@@ -49,10 +67,6 @@ pub(crate) struct WriteTx {
 }
 
 impl WriteTx {
-    pub(super) fn new(tx: Transaction<'static, Any>, turn: Turn) -> Self {
-        WriteTx { tx, _turn: turn }
-    }
-
     /// Commits, then gives up the turn.
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
@@ -80,7 +94,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_queueing_gate_admits_one_writer_at_a_time() {
-        let gate = WriteGate::new(true);
+        let gate = WriteGate::new(Backend::Sqlite);
         let first = gate.turn().await;
         assert!(first.is_some());
         let waiting = tokio::time::timeout(Duration::from_millis(20), gate.turn()).await;
@@ -95,7 +109,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_open_gate_never_waits() {
-        let gate = WriteGate::new(false);
+        let gate = WriteGate::new(Backend::Postgres);
         let (a, b) = (gate.turn().await, gate.turn().await);
         assert!(a.is_none() && b.is_none());
     }
