@@ -19,7 +19,7 @@ use worklink_runtime::invocation::{
     InvocationHost, InvocationRequest, InvocationResult, Limits, Outcome, Usage,
 };
 use worklink_runtime::schema::ConfigSchema;
-use worklink_runtime::types::{BindingKey, Event, LogLevel, Message, Recipients, TextCard};
+use worklink_runtime::types::{Event, LogLevel, Message, Recipients, TextCard};
 use worklink_runtime::wasm::{Invocation, Plugin, WasmConfig, WasmHost};
 
 // Long enough that a burst of other work on a shared machine moves the percentiles little, and
@@ -181,15 +181,11 @@ async fn native_task_notify(
     let config = config.to_string();
     let task: TaskAssigned = serde_json::from_str(&event.payload.to_string()).expect("payload");
     let settings: Settings = serde_json::from_str(&config).expect("settings");
-    let key = match (&task.assignee.user_id, &task.assignee.employee_id) {
-        (Some(user), _) => BindingKey::User(user.clone()),
-        (None, Some(employee)) => BindingKey::Employee(employee.clone()),
-        (None, None) => panic!("assignee without ids"),
-    };
-    let user_id = match key {
-        BindingKey::User(id) => id,
-        key => match host.resolve_binding(key).await.expect("binding") {
-            Some(binding) => binding.user_id,
+    // As the plugin's `assignee::resolve`: the user id as given, else one `bound_user` read.
+    let user = match (&task.assignee.user_id, &task.assignee.employee_id) {
+        (Some(user), _) => host.get_user(user).await.expect("user"),
+        (None, Some(employee)) => match host.bound_user(employee).await.expect("bound user") {
+            Some(user) => user,
             None => {
                 assert!(settings.skip_unbound, "unbound assignee");
                 let output = json!({ "skipped": "assignee unbound" }).to_string();
@@ -197,8 +193,8 @@ async fn native_task_notify(
                 return host.finish(outcome, Usage::default());
             }
         },
+        (None, None) => panic!("assignee without ids"),
     };
-    let user = host.get_user(&user_id).await.expect("user");
     assert!(user.active, "inactive assignee");
     let card = task_card(&task, &settings);
     let to = Recipients {

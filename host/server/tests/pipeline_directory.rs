@@ -12,7 +12,7 @@ use worklink_runtime::capability::Capability;
 use worklink_runtime::invocation::Outcome;
 use worklink_runtime::types::Event;
 use worklink_server::storage::Store;
-use worklink_server::storage::directory::{Department, DirectoryUser};
+use worklink_server::storage::directory::{Binding, Department, DirectoryUser};
 
 const DIRECTORY: &str = r#"
 name = "directory"
@@ -33,6 +33,11 @@ const SCRIPT: &str = r#"fn handle(event, config) {
         nobody: contacts::find_users(#{ email: "nobody@example.com" }).len(),
         binding: contacts::resolve_binding(#{ by: "user", id: "zhangsan" }).employee_id,
         missing: contacts::resolve_binding(#{ by: "employee", id: "E-404" }),
+        bound: contacts::bound_user("E-1"),
+        bound_again: contacts::bound_user("E-1").employee_no,
+        unbound: contacts::bound_user("E-404"),
+        departed_user: contacts::bound_user("E-9"),
+        departed_binding: contacts::resolve_binding(#{ by: "employee", id: "E-9" }).user_id,
     }
 }"#;
 
@@ -70,6 +75,19 @@ async fn contacts_reads_the_directory_of_the_rules_connection(store: &Store) {
     ] {
         store.upsert_user(CONNECTION, &member, NOW).await.unwrap();
     }
+    // E-9 is bound to a user no longer in the directory.
+    store
+        .bind_employee(
+            CONNECTION,
+            &Binding {
+                erp_employee_id: "E-9".into(),
+                user_id: "ghost".into(),
+                matched_by: "manual".into(),
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
     fx.write("directory.rhai", SCRIPT);
     fx.rule("directory", DIRECTORY, &[Capability::Contacts])
         .await;
@@ -97,6 +115,14 @@ async fn contacts_reads_the_directory_of_the_rules_connection(store: &Store) {
             "nobody": 0,
             "binding": "E-1",
             "missing": null,
+            "bound": {
+                "id": "zhangsan", "name": "Zhang San", "mobile": "13800000001", "email": null,
+                "title": null, "employee_no": "E-1", "departments": ["1"], "active": true,
+            },
+            "bound_again": "E-1",
+            "unbound": null,
+            "departed_user": null,
+            "departed_binding": "ghost",
         })
     );
 }

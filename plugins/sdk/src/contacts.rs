@@ -39,6 +39,13 @@ pub fn resolve_binding(key: &BindingKey) -> Result<Option<Binding>, CapError> {
     route!(wasm: wit::resolve_binding(key), native: |host| host.resolve_binding(key))
 }
 
+/// The directory user ERP employee `employee_id` is bound to: [`resolve_binding`] and
+/// [`get_user`] in one call. `None` when the employee has no binding or the bound user has left
+/// the directory.
+pub fn bound_user(employee_id: &str) -> Result<Option<User>, CapError> {
+    route!(wasm: wit::bound_user(employee_id), native: |host| host.bound_user(employee_id))
+}
+
 impl UserQuery {
     /// A query matching on mobile number only.
     pub fn by_mobile(mobile: impl Into<String>) -> Self {

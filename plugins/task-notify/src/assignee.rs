@@ -11,22 +11,21 @@ use worklink_sdk::types::HandlerError;
 pub enum Assignee {
     /// A directory user who can receive the card.
     Active(User),
-    /// The employee has no directory binding.
+    /// The employee has no directory binding (or the bound user has left the directory).
     Unbound(String),
     /// The user exists but is disabled or has left.
     Inactive(User),
 }
 
-/// Resolves `person` to a directory user.
+/// Resolves `person` to a directory user: read directly when the ERP sent the user id, through
+/// the employee's binding (one `bound_user` read) otherwise.
 pub fn resolve(person: &Person) -> Result<Assignee, HandlerError> {
-    let user_id = match person.binding_key() {
-        Some(BindingKey::User(id)) => id,
-        Some(BindingKey::Employee(employee)) => {
-            match contacts::resolve_binding(&BindingKey::Employee(employee.clone()))? {
-                Some(binding) => binding.user_id,
-                None => return Ok(Assignee::Unbound(employee)),
-            }
-        }
+    let user = match person.binding_key() {
+        Some(BindingKey::User(id)) => contacts::get_user(&id)?,
+        Some(BindingKey::Employee(employee)) => match contacts::bound_user(&employee)? {
+            Some(user) => user,
+            None => return Ok(Assignee::Unbound(employee)),
+        },
         None => {
             return Err(HandlerError::permanent(
                 "bad-payload",
@@ -34,7 +33,6 @@ pub fn resolve(person: &Person) -> Result<Assignee, HandlerError> {
             ));
         }
     };
-    let user = contacts::get_user(&user_id)?;
     Ok(if user.active {
         Assignee::Active(user)
     } else {

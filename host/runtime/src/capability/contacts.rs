@@ -22,6 +22,20 @@ pub trait ContactsBackend: Send + Sync {
     ) -> Result<Vec<User>, CapError>;
     /// The ERP ↔ directory binding for one side, if any.
     async fn resolve_binding(&self, key: &BindingKey) -> Result<Option<Binding>, CapError>;
+    /// The user ERP employee `employee_id` is bound to; `None` when unbound or when the bound
+    /// user is gone from the directory. The default makes the two reads; a backend that can
+    /// answer in one (a join, one lock) should.
+    async fn bound_user(&self, employee_id: &str) -> Result<Option<User>, CapError> {
+        let key = BindingKey::Employee(employee_id.to_owned());
+        let Some(binding) = self.resolve_binding(&key).await? else {
+            return Ok(None);
+        };
+        match self.get_user(&binding.user_id).await {
+            Ok(user) => Ok(Some(user)),
+            Err(CapError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
 }
 
 /// Refuses a query with no criteria: it would list the whole directory through a search call.
@@ -32,6 +46,11 @@ pub fn validate_query(query: &UserQuery) -> Result<(), CapError> {
         ));
     }
     Ok(())
+}
+
+/// Refuses a blank employee id: no binding has one, so the read could only come back empty.
+pub fn validate_employee_id(employee_id: &str) -> Result<(), CapError> {
+    super::validate::non_empty("employee_id", employee_id)
 }
 
 #[cfg(test)]

@@ -204,6 +204,16 @@ impl ContactsBackend for MemoryBackend {
             })
             .cloned())
     }
+
+    async fn bound_user(&self, employee_id: &str) -> Result<Option<User>, CapError> {
+        let data = self.read();
+        Ok(data
+            .bindings
+            .iter()
+            .find(|b| b.employee_id == employee_id)
+            .and_then(|b| data.users.iter().find(|u| u.id == b.user_id))
+            .cloned())
+    }
 }
 
 #[async_trait::async_trait]
@@ -288,6 +298,45 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(binding.unwrap().user_id, "zhangsan");
+    }
+
+    /// The memory backend's single read and the trait's two-read default agree, including on
+    /// a binding whose user has left the directory.
+    #[tokio::test]
+    async fn bound_user_matches_the_two_read_default() {
+        /// Delegates the required reads and keeps the trait's default `bound_user`.
+        struct TwoReads(MemoryBackend);
+        #[async_trait::async_trait]
+        impl ContactsBackend for TwoReads {
+            async fn get_user(&self, id: &str) -> Result<User, CapError> {
+                self.0.get_user(id).await
+            }
+            async fn find_users(&self, query: &UserQuery) -> Result<Vec<User>, CapError> {
+                self.0.find_users(query).await
+            }
+            async fn get_department(&self, id: &str) -> Result<Department, CapError> {
+                self.0.get_department(id).await
+            }
+            async fn department_members(&self, d: &str, r: bool) -> Result<Vec<User>, CapError> {
+                self.0.department_members(d, r).await
+            }
+            async fn resolve_binding(&self, key: &BindingKey) -> Result<Option<Binding>, CapError> {
+                self.0.resolve_binding(key).await
+            }
+        }
+        let mut seed = MemorySeed::demo();
+        seed.bindings.push(Binding {
+            employee_id: "E900".into(),
+            user_id: "departed".into(),
+        });
+        let one_read = MemoryBackend::new(seed.clone());
+        let two_reads = TwoReads(MemoryBackend::new(seed));
+        for (employee, expected) in [("E002", Some("lisi")), ("E404", None), ("E900", None)] {
+            let single = one_read.bound_user(employee).await.unwrap();
+            let double = two_reads.bound_user(employee).await.unwrap();
+            assert_eq!(single.as_ref().map(|u| u.id.as_str()), expected, "{employee}");
+            assert_eq!(single, double, "{employee}");
+        }
     }
 
     #[tokio::test]

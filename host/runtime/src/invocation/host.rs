@@ -163,6 +163,13 @@ impl InvocationHost {
         self.request.backends.contacts.resolve_binding(&key).await
     }
 
+    /// `contacts.bound-user`: a live read.
+    pub async fn bound_user(&mut self, employee_id: &str) -> Result<Option<User>, CapError> {
+        self.enter(Capability::Contacts)?;
+        contacts::validate_employee_id(employee_id)?;
+        self.request.backends.contacts.bound_user(employee_id).await
+    }
+
     /// `attendance.check-ins`: a live read.
     pub async fn check_ins(
         &mut self,

@@ -172,18 +172,56 @@ impl Store {
         connection: &str,
         user_id: &str,
     ) -> Result<Option<(DirectoryUser, Option<String>)>, StorageError> {
+        self.directory_user_with_binding(
+            "(SELECT b.erp_employee_id FROM bindings b \
+                 WHERE b.connection = u.connection AND b.user_id = u.user_id)",
+            "users u WHERE u.connection = $1 AND u.user_id = $2",
+            connection,
+            user_id,
+        )
+        .await
+    }
+
+    /// The user ERP employee `employee_id` of `connection` is bound to, with memberships — the
+    /// binding and the user in one query. `None` when the employee is unbound or the bound user
+    /// is not in the directory.
+    pub async fn employee_directory_user(
+        &self,
+        connection: &str,
+        employee_id: &str,
+    ) -> Result<Option<DirectoryUser>, StorageError> {
+        let found = self
+            .directory_user_with_binding(
+                "b.erp_employee_id",
+                "bindings b JOIN users u ON u.connection = b.connection AND u.user_id = b.user_id \
+                 WHERE b.connection = $1 AND b.erp_employee_id = $2",
+                connection,
+                employee_id,
+            )
+            .await?;
+        Ok(found.map(|(user, _)| user))
+    }
+
+    /// One user row with its memberships and `employee` (an SQL expression for the bound ERP
+    /// employee id), read `FROM {from_where}` with `$1` the connection and `$2` the key.
+    async fn directory_user_with_binding(
+        &self,
+        employee: &str,
+        from_where: &str,
+        connection: &str,
+        key: &str,
+    ) -> Result<Option<(DirectoryUser, Option<String>)>, StorageError> {
         let sql = format!(
             "SELECT u.user_id, u.name, u.mobile, u.email, u.title, u.active, u.profile, \
                  {departments} AS department_ids, {tags} AS tag_ids, \
-                 (SELECT b.erp_employee_id FROM bindings b \
-                     WHERE b.connection = u.connection AND b.user_id = u.user_id) AS erp_employee_id \
-             FROM users u WHERE u.connection = $1 AND u.user_id = $2",
+                 {employee} AS erp_employee_id \
+             FROM {from_where}",
             departments = members_json(self.backend, "user_departments", "dept_id"),
             tags = members_json(self.backend, "user_tags", "tag_id"),
         );
         let Some(row) = sqlx::query(&sql)
             .bind(connection)
-            .bind(user_id)
+            .bind(key)
             .fetch_optional(&self.pool)
             .await?
         else {

@@ -104,6 +104,12 @@ impl Directory {
             })
             .cloned()
     }
+
+    /// The user `employee_id` is bound to, if both the binding and the user exist.
+    pub(crate) fn bound_user(&self, employee_id: &str) -> Option<User> {
+        let binding = self.binding(&BindingKey::Employee(employee_id.to_owned()))?;
+        self.users.get(&binding.user_id).cloned()
+    }
 }
 
 #[cfg(test)]
@@ -179,5 +185,21 @@ mod tests {
             "b"
         );
         assert!(d.binding(&BindingKey::User("a".into())).is_none());
+    }
+
+    #[test]
+    fn bound_user_needs_both_the_binding_and_the_user() {
+        let mut d = directory();
+        d.add_binding(Binding {
+            employee_id: "E1".into(),
+            user_id: "a".into(),
+        });
+        d.add_binding(Binding {
+            employee_id: "E2".into(),
+            user_id: "gone".into(),
+        });
+        assert_eq!(d.bound_user("E1").map(|u| u.id).as_deref(), Some("a"));
+        assert!(d.bound_user("E2").is_none());
+        assert!(d.bound_user("E3").is_none());
     }
 }

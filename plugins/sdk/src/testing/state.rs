@@ -119,6 +119,12 @@ impl HostState {
         Ok(self.directory.binding(key))
     }
 
+    pub(crate) fn bound_user(&mut self, employee_id: &str) -> Result<Option<User>, CapError> {
+        self.allow(Capability::Contacts)?;
+        validate::employee_id(employee_id)?;
+        Ok(self.directory.bound_user(employee_id))
+    }
+
     pub(crate) fn check_ins(
         &mut self,
         users: &[String],

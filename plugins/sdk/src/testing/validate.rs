@@ -104,6 +104,10 @@ pub(crate) fn document(document: &Document) -> Result<(), CapError> {
     })
 }
 
+pub(crate) fn employee_id(employee_id: &str) -> Result<(), CapError> {
+    not_empty("employee_id", employee_id)
+}
+
 pub(crate) fn kv_key(key: &str) -> Result<(), CapError> {
     not_empty("kv key", key)
 }

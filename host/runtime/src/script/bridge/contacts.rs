@@ -1,5 +1,5 @@
 //! `contacts::get_user`, `find_users`, `get_department`, `department_members`,
-//! `resolve_binding` (WIT `contacts`): live reads of the organisation directory.
+//! `resolve_binding`, `bound_user` (WIT `contacts`): live reads of the organisation directory.
 
 use rhai::{Dynamic, Module, NativeCallContext};
 
@@ -62,6 +62,16 @@ pub(super) fn module() -> Module {
                     session.arg(Contacts, "contacts::resolve_binding", "key", &key)?;
                 let mut host = session.host();
                 ret(&session.block_on(host.resolve_binding(key))?)
+            })
+        },
+    );
+    capability_fn("bound_user").set_into_module(
+        &mut module,
+        |ctx: NativeCallContext, employee_id: &str| -> Call<Dynamic> {
+            located(&ctx, || {
+                let session = session()?;
+                let mut host = session.host();
+                ret(&session.block_on(host.bound_user(employee_id))?)
             })
         },
     );

@@ -159,6 +159,8 @@ fn handle(event, config) {
         finance: contacts::find_users(#{ mobile: "13800000003" }).map(|u| u.id),
         bound: contacts::resolve_binding(#{ by: "employee", id: "E002" }).user_id,
         unbound: contacts::resolve_binding(#{ by: "employee", id: "E404" }),
+        bound_user: contacts::bound_user("E002").name,
+        unbound_user: contacts::bound_user("E404"),
         members: contacts::department_members("2", false).len(),
         department: contacts::get_department("3").name,
         before: before,
@@ -175,7 +177,7 @@ fn handle(event, config) {
     .await;
     let expected = serde_json::json!({
         "name": "张三", "finance": ["wangwu"], "bound": "lisi", "unbound": null,
-        "members": 2, "department": "财务部", "before": null, "after": "yes"
+        "bound_user": "李四", "unbound_user": null, "members": 2, "department": "财务部", "before": null, "after": "yes"
     });
     assert_eq!(result.outcome, Outcome::Ok { output: expected });
 }

@@ -67,6 +67,10 @@ impl contacts::Host for StoreState {
     ) -> CapResult<Option<contacts::Binding>> {
         Ok(timed!(self, self.host.resolve_binding(key.into()))?.map(Into::into))
     }
+
+    async fn bound_user(&mut self, employee_id: String) -> CapResult<Option<contacts::User>> {
+        Ok(timed!(self, self.host.bound_user(&employee_id))?.map(Into::into))
+    }
 }
 
 impl attendance::Host for StoreState {

@@ -7,11 +7,27 @@ use worklink_runtime::types::{Binding, BindingKey, Department, User, UserQuery};
 
 use super::DirectoryMemo;
 use crate::storage::directory_lookup::UserSearch;
+use crate::storage::directory::DirectoryUser;
 use crate::storage::{StorageError, Store};
 
 /// A database failure, as the handler sees it: worth retrying later.
 fn unavailable(err: StorageError) -> CapError {
     CapError::Unavailable(format!("directory store: {err}"))
+}
+
+/// A stored directory user as the capability returns it, with the ERP employee id of its binding
+/// as `employee_no`.
+fn user(stored: DirectoryUser, employee_no: Option<String>) -> User {
+    User {
+        id: stored.user_id,
+        name: stored.name,
+        mobile: stored.mobile,
+        email: stored.email,
+        title: stored.title,
+        employee_no,
+        departments: stored.department_ids,
+        active: stored.active,
+    }
 }
 
 /// `contacts` over the directory tables of one connection.
@@ -36,16 +52,7 @@ impl StoreContacts {
             .bound_directory_user(&self.connection, id)
             .await
             .map_err(unavailable)?;
-        let user = found.map(|(stored, employee_no)| User {
-            id: stored.user_id,
-            name: stored.name,
-            mobile: stored.mobile,
-            email: stored.email,
-            title: stored.title,
-            employee_no,
-            departments: stored.department_ids,
-            active: stored.active,
-        });
+        let user = found.map(|(stored, employee_no)| user(stored, employee_no));
         self.memo.remember_user(&self.connection, id, user.clone());
         Ok(user)
     }
@@ -170,5 +177,35 @@ impl ContactsBackend for StoreContacts {
         self.memo
             .remember_binding(&self.connection, key, binding.clone());
         Ok(binding)
+    }
+
+    async fn bound_user(&self, employee_id: &str) -> Result<Option<User>, CapError> {
+        let key = BindingKey::Employee(employee_id.to_owned());
+        if let Some(known) = self.memo.binding(&self.connection, &key) {
+            return match known {
+                Some(binding) => self.user(&binding.user_id).await,
+                None => Ok(None),
+            };
+        }
+        let Some(stored) = self
+            .store
+            .employee_directory_user(&self.connection, employee_id)
+            .await
+            .map_err(unavailable)?
+        else {
+            // Not remembered: "no binding" and "bound user gone" look alike here, and a later
+            // `resolve_binding` in this batch must still see a binding that exists.
+            return Ok(None);
+        };
+        let found = user(stored, Some(employee_id.to_owned()));
+        let binding = Binding {
+            employee_id: employee_id.to_owned(),
+            user_id: found.id.clone(),
+        };
+        self.memo
+            .remember_binding(&self.connection, &key, Some(binding));
+        self.memo
+            .remember_user(&self.connection, &found.id, Some(found.clone()));
+        Ok(Some(found))
     }
 }
