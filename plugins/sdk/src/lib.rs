@@ -65,6 +65,9 @@ pub mod payload;
 pub mod prelude;
 mod route;
 mod rule;
+// Used by the wasm32 allocator only; built everywhere so its bookkeeping is tested natively.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod small_blocks;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testing;
 pub mod types;
@@ -79,7 +82,7 @@ pub use worklink_sdk_macro::{export_matcher, export_rule};
 #[doc(hidden)]
 pub mod __private {
     #[cfg(target_arch = "wasm32")]
-    pub use crate::guest::{Allocator, link_cabi_realloc, panic};
+    pub use crate::guest::{Allocator, cabi_realloc, panic};
     pub use crate::matcher::{describe_matcher, match_employees};
     pub use crate::rule::{describe_rule, handle};
     pub use wit_bindgen;

@@ -5,7 +5,8 @@
 //! adds a panic hook that writes the message to the log before std's default hook prints it to
 //! stderr. Without std (`export_rule!(MyRule, no_std)`, see `worklink_sdk::prelude` for why), the
 //! component needs both from somewhere: the macro defines them over the SDK's wasm32 runtime,
-//! which logs the panic message and allocates with wasi-libc. Which one a crate needs cannot be
+//! which logs the panic message and allocates from size-class free lists over wasi-libc, and
+//! exports the `cabi_realloc` the host copies strings in with, over the same allocator. Which one a crate needs cannot be
 //! seen from inside a macro, hence the flag; a second panic handler in a std crate would not link.
 
 use proc_macro2::TokenStream as TokenStream2;
@@ -66,11 +67,23 @@ pub(crate) fn runtime(no_std: bool) -> (TokenStream2, TokenStream2) {
             #[global_allocator]
             static ALLOCATOR: ::worklink_sdk::__private::Allocator =
                 ::worklink_sdk::__private::Allocator;
+
+            /// The canonical ABI's allocation entry point, over the global allocator.
+            ///
+            /// # Safety
+            /// Called by the host only, per the canonical ABI.
+            #[unsafe(export_name = "cabi_realloc")]
+            unsafe extern "C" fn cabi_realloc(
+                old: *mut u8,
+                old_len: usize,
+                align: usize,
+                new_len: usize,
+            ) -> *mut u8 {
+                // SAFETY: forwarded as received from the host.
+                unsafe { ::worklink_sdk::__private::cabi_realloc(old, old_len, align, new_len) }
+            }
         };
-        (
-            items,
-            quote!(::worklink_sdk::__private::link_cabi_realloc();),
-        )
+        (items, quote!())
     }
 }
 
