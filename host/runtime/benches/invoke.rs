@@ -19,7 +19,7 @@ use worklink_runtime::invocation::{
     InvocationHost, InvocationRequest, InvocationResult, Limits, Outcome, Usage,
 };
 use worklink_runtime::schema::ConfigSchema;
-use worklink_runtime::types::{Event, LogLevel, Message, Recipients, TextCard};
+use worklink_runtime::types::{Event, LogLevel, Message, Recipients, TextCard, kind_matches};
 use worklink_runtime::wasm::{Invocation, Plugin, WasmConfig, WasmHost};
 
 // Long enough that a burst of other work on a shared machine moves the percentiles little, and
@@ -162,13 +162,15 @@ fn task_card(task: &TaskAssigned, settings: &Settings) -> TextCard {
 
 /// task-notify, natively: the plugin's logic plus what the host does around any handler (event
 /// kind check, config validation against the plugin's schema, payload and config read from JSON
-/// text as they cross the boundary, output parsed and capped), so only the sandbox differs.
+/// text as they cross the boundary, output parsed and capped), so only the sandbox differs. It
+/// takes the event and config by value, as `WasmHost::invoke` does (the pipeline hands each run
+/// its own), and the caller clones them outside the timed region for both.
 async fn native_task_notify(
     backends: &Backends,
     plugin: &Plugin,
     schema: &ConfigSchema,
-    event: &Event,
-    config: &Value,
+    event: Event,
+    config: Value,
 ) -> InvocationResult {
     let info = plugin.info();
     let mut host = InvocationHost::new(InvocationRequest {
@@ -177,8 +179,10 @@ async fn native_task_notify(
         ..request(backends, &[])
     });
     assert!(info.handles(&event.kind));
-    schema.validate(config).expect("config");
+    schema.validate(&config).expect("config");
     let config = config.to_string();
+    // The SDK's `event.payload::<TaskAssigned>()` checks the kind before reading.
+    assert!(kind_matches("erp.task.assigned", &event.kind));
     let task: TaskAssigned = serde_json::from_str(&event.payload.to_string()).expect("payload");
     let settings: Settings = serde_json::from_str(&config).expect("settings");
     // As the plugin's `assignee::resolve`: the user id as given, else one `bound_user` read.
@@ -319,8 +323,9 @@ fn main() {
             let started = Instant::now();
             assert!(native_hello(&backends, &ping).outcome.is_ok());
             let hello_elapsed = started.elapsed();
+            let (event, config) = (task.clone(), task_config.clone());
             let started = Instant::now();
-            assert!(native_task_notify(&backends, &task_notify, &task_schema, &task, &task_config).await.outcome.is_ok());
+            assert!(native_task_notify(&backends, &task_notify, &task_schema, event, config).await.outcome.is_ok());
             let task_elapsed = started.elapsed();
             if i >= WARMUP {
                 hello_native.push(hello_elapsed);
