@@ -138,3 +138,38 @@ async fn events_the_plugin_does_not_handle_are_not_run() {
         }
     );
 }
+
+/// 64-bit FNV-1a, written out here so the check does not trust the plugin's own.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+#[tokio::test]
+async fn the_no_std_allocator_keeps_every_block_intact_across_invocations() {
+    let host = host();
+    let plugin = load(&host, "check-heap-churn").await;
+    // Past the largest size class, multi-byte UTF-8, copied in through `cabi_realloc`.
+    let blob = "工单 #42 approved; ".repeat(15_000);
+    for _ in 0..3 {
+        let result = run_event(
+            &host,
+            &plugin,
+            event("test.heap", json!({ "blob": blob })),
+            json!({}),
+            &[],
+            Limits::default(),
+        )
+        .await;
+        let Outcome::Ok { output } = &result.outcome else {
+            panic!("{:?}\n{:?}", result.outcome, result.logs);
+        };
+        assert!(output["checks"].as_u64().unwrap() > 100, "{output}");
+        assert_eq!(output["blob_len"], blob.len());
+        assert_eq!(output["blob_fnv"], fnv1a(blob.as_bytes()).to_string());
+    }
+}
