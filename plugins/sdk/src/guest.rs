@@ -51,7 +51,8 @@ unsafe fn heap() -> &'static mut SmallBlocks {
 /// guest time allocating. The price is memory: a freed block is reused only by its own class,
 /// so a handler's footprint is bounded by its peak live bytes per class (at most twice the
 /// request), still under the invocation's memory limit. No published allocator does exactly
-/// this for wasm (the general ones coalesce, which is the cost avoided here), hence the 60 lines.
+/// this for wasm (the general ones coalesce, which is the cost avoided here), hence
+/// `small_blocks`, written here.
 pub struct Allocator;
 
 // SAFETY: small requests get a block of at least their size from a 16-aligned chunk carved in
@@ -87,8 +88,8 @@ unsafe impl GlobalAlloc for Allocator {
         let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
         match (SmallBlocks::class_of(layout), SmallBlocks::class_of(new_layout)) {
             (Some(old), Some(new)) if old == new => ptr,
-            // SAFETY: `ptr` came from wasi-libc's `malloc` (align <= 16 for both layouts, as
-            // neither has a class only because of its size); `realloc` keeps the alignment.
+            // SAFETY: both sizes are over 4 KiB with an alignment of at most 16, so `ptr` came
+            // from wasi-libc's `malloc`, whose `realloc` keeps that alignment.
             (None, None) if layout.align() <= MALLOC_ALIGN => unsafe { realloc(ptr, new_size) },
             _ => {
                 // SAFETY: a fresh block of the new layout, the old contents copied, the old
