@@ -6,7 +6,7 @@
 //! every error names the file, the dotted key path and, for TOML-level mistakes, line and column.
 //!
 //! - `raw.rs`: the file's shape as serde sees it.
-//! - `connection.rs`, `robot.rs`, `limits.rs`: the checked sections.
+//! - `connection.rs`, `robot.rs`, `limits.rs`, `relay.rs`: the checked sections.
 //! - `secret.rs`: the redacting [`Secret`] and `env:NAME` resolution.
 //! - `error.rs`: [`ConfigError`] and its [`ConfigReason`] classes.
 
@@ -14,6 +14,7 @@ mod check;
 mod connection;
 mod error;
 mod limits;
+mod relay;
 mod raw;
 mod robot;
 mod secret;
@@ -26,6 +27,7 @@ use url::Url;
 pub use connection::{Connection, Credentials};
 pub use error::{ConfigError, ConfigReason};
 pub use limits::Limits;
+pub use relay::RelaySettings;
 pub use raw::Provider;
 pub use robot::{Robot, Webhook};
 pub use secret::Secret;
@@ -60,6 +62,8 @@ pub struct Config {
     pub plugins_dir: PathBuf,
     /// Default per-invocation limits and the HTTP body limit.
     pub limits: Limits,
+    /// The outbox relay's retry schedule.
+    pub relay: RelaySettings,
     /// IANA time-zone name for cron rules and day boundaries.
     pub timezone: String,
 }
@@ -130,6 +134,12 @@ impl Config {
                 ConfigReason::Invalid("must be greater than zero".into()),
             ));
         }
+        if let Some((key, why)) = raw.relay.problem() {
+            return Err(check.error(
+                format!("relay.{key}"),
+                ConfigReason::Invalid(why.into()),
+            ));
+        }
 
         Ok(Config {
             server: ServerConfig {
@@ -168,6 +178,7 @@ impl Config {
             rules_dir: base_dir.join(raw.rules_dir.unwrap_or_else(|| "rules".into())),
             plugins_dir: base_dir.join(raw.plugins_dir.unwrap_or_else(|| "plugins".into())),
             limits: raw.limits,
+            relay: raw.relay,
             timezone: timezone(&check, raw.timezone)?,
         })
     }

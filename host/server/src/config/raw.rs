@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::limits::Limits;
+use super::relay::RelaySettings;
 
 /// The whole file.
 #[derive(Debug, Default, Deserialize)]
@@ -37,6 +38,9 @@ pub(super) struct RawConfig {
     /// `[limits]`; missing keys take their defaults.
     #[serde(default)]
     pub limits: Limits,
+    /// `[relay]`; missing keys take their defaults.
+    #[serde(default)]
+    pub relay: RelaySettings,
     /// `timezone`.
     pub timezone: Option<String>,
 }

@@ -67,6 +67,10 @@ hmac_secret = "env:ERP_HMAC"
 
 [limits]
 timeout_ms = 2000
+
+[relay]
+max_attempts = 20
+retry_max_secs = 1800
 "#
     )
 }
@@ -113,6 +117,14 @@ fn full_config_loads_with_secrets_resolved() {
     assert_eq!(config.plugins_dir, Path::new("/etc/worklink/plugins"));
     assert_eq!(config.limits.timeout_ms, 2000);
     assert_eq!(config.limits.max_memory_mb, Limits::default().max_memory_mb);
+    assert_eq!(
+        config.relay,
+        RelaySettings {
+            max_attempts: 20,
+            retry_max_secs: 1800,
+            ..RelaySettings::default()
+        }
+    );
 }
 
 #[test]
@@ -138,6 +150,7 @@ fn empty_file_gives_the_defaults() {
     assert_eq!(config.server.listen.to_string(), DEFAULT_LISTEN);
     assert!(config.connections.is_empty() && config.erp.is_none());
     assert_eq!(config.limits, Limits::default());
+    assert_eq!(config.relay, RelaySettings::default());
 }
 
 #[test]
@@ -300,6 +313,19 @@ fn zero_limit_and_bad_timezone_and_name_are_invalid() {
     assert_eq!(err.key, "timezone");
     let err = parse_err("[connections.\"a b\"]\nprovider = \"wecom\"\n");
     assert_eq!(err.key, "connections.a b");
+}
+
+#[test]
+fn a_relay_schedule_that_cannot_work_names_its_key() {
+    let err = parse_err("[relay]\nmax_attempts = 0\n");
+    assert!(matches!(err.reason, ConfigReason::Invalid(_)), "{err}");
+    assert_eq!(err.key, "relay.max_attempts");
+    let err = parse_err("[relay]\nretry_base_secs = 60\nretry_max_secs = 30\n");
+    assert_eq!(err.key, "relay.retry_max_secs");
+    assert!(err.to_string().contains("retry_base_secs"), "{err}");
+    let err = parse_err("[relay]\nbatch = 4\n");
+    assert!(matches!(err.reason, ConfigReason::UnknownKey(_)), "{err}");
+    assert_eq!(err.key, "relay.batch");
 }
 
 #[test]

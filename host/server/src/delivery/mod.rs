@@ -26,7 +26,7 @@ use worklink_providers::api::RetryPolicy;
 use worklink_runtime::invocation::Effect;
 
 use crate::clients::Clients;
-use crate::config::{Config, ErpConfig};
+use crate::config::{Config, ErpConfig, RelaySettings};
 use crate::storage::outbox::{DeliveryFailure, EffectRecord};
 use crate::storage::{Backend, Millis, StorageError, Store, now_millis};
 use crate::wake::{DEFAULT_POLL_INTERVAL, Wakeups, idle};
@@ -52,18 +52,25 @@ pub struct RelayPolicy {
 }
 
 impl Default for RelayPolicy {
-    /// Ten attempts from 2 s apart up to 10 minutes apart: about half an hour of outage is
-    /// ridden out before an effect is dead-lettered.
+    /// `[relay]`'s defaults: ten attempts from 2 s apart up to 10 minutes apart, so about half
+    /// an hour of outage is ridden out before an effect is dead-lettered.
     fn default() -> Self {
+        RelayPolicy::from(&RelaySettings::default())
+    }
+}
+
+impl From<&RelaySettings> for RelayPolicy {
+    /// The configured retry schedule; lease, poll interval and batch size are the relay's own.
+    fn from(settings: &RelaySettings) -> Self {
         RelayPolicy {
             retry: RetryPolicy {
-                max_attempts: 10,
-                base_delay: Duration::from_secs(2),
-                max_delay: Duration::from_secs(600),
+                max_attempts: settings.max_attempts,
+                base_delay: Duration::from_secs(settings.retry_base_secs),
+                max_delay: Duration::from_secs(settings.retry_max_secs),
             },
             lease: Duration::from_secs(120),
             poll: DEFAULT_POLL_INTERVAL,
-            erp_timeout: Duration::from_secs(10),
+            erp_timeout: Duration::from_secs(settings.erp_timeout_secs),
             batch: 16,
         }
     }
@@ -117,16 +124,18 @@ pub struct Relay {
 }
 
 impl Relay {
-    /// A relay over `store` sending through `clients`, posting ERP documents per `config.erp`.
+    /// A relay over `store` sending through `clients`, posting ERP documents per `config.erp`
+    /// and retrying per `config.relay`.
     pub fn new(store: Store, clients: Arc<Clients>, config: &Config) -> Self {
         Relay {
             store,
             clients,
             erp: config.erp.clone(),
             erp_http: reqwest::Client::new(),
-            policy: RelayPolicy::default(),
+            policy: RelayPolicy::from(&config.relay),
         }
     }
+
 
     /// The same relay with another policy.
     pub fn with_policy(mut self, policy: RelayPolicy) -> Self {
@@ -296,4 +305,26 @@ impl Relay {
 
 fn millis(duration: Duration) -> Millis {
     Millis::try_from(duration.as_millis()).unwrap_or(Millis::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_configured_schedule_becomes_the_policy() {
+        let policy = RelayPolicy::from(&RelaySettings {
+            max_attempts: 3,
+            retry_base_secs: 5,
+            retry_max_secs: 50,
+            erp_timeout_secs: 7,
+        });
+        assert_eq!(policy.retry.max_attempts, 3);
+        assert_eq!(policy.retry.base_delay, Duration::from_secs(5));
+        assert_eq!(policy.retry.max_delay, Duration::from_secs(50));
+        assert_eq!(policy.erp_timeout, Duration::from_secs(7));
+        // The rest is the relay's own, whatever the config says.
+        assert_eq!(policy.lease, RelayPolicy::default().lease);
+        assert_eq!(policy.batch, RelayPolicy::default().batch);
+    }
 }
