@@ -58,8 +58,9 @@ pub async fn sync_if_due(
     if !is_due(store, name, every).await? {
         return Ok(false);
     }
-    sync_connection(store, clients, name).await?;
-    drop(guard);
+    let synced = sync_connection(store, clients, name).await;
+    guard.release().await?;
+    synced?;
     Ok(true)
 }
 
@@ -74,18 +75,30 @@ async fn is_due(store: &Store, name: &str, every: Duration) -> Result<bool, Stor
 /// holding the connection's advisory lock until dropped; on SQLite (one process per file)
 /// nothing.
 struct Guard {
-    _lock: Option<Transaction<'static, Any>>,
+    lock: Option<Transaction<'static, Any>>,
+}
+
+impl Guard {
+    /// Releases the lock now. Dropping the transaction would only queue its rollback until the
+    /// connection's next use, and until then another connection of the pool — the next sync of
+    /// this replica, or another replica — would find the lock still taken.
+    async fn release(self) -> Result<(), StorageError> {
+        if let Some(tx) = self.lock {
+            tx.rollback().await?;
+        }
+        Ok(())
+    }
 }
 
 /// The sync lock of `name`, or `None` when another replica holds it.
 async fn try_lock(store: &Store, name: &str) -> Result<Option<Guard>, StorageError> {
     if store.backend() == Backend::Sqlite {
-        return Ok(Some(Guard { _lock: None }));
+        return Ok(Some(Guard { lock: None }));
     }
     let mut tx = store.pool().begin().await?;
     let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
         .bind(lock_id("sync", name))
         .fetch_one(&mut *tx)
         .await?;
-    Ok(locked.then_some(Guard { _lock: Some(tx) }))
+    Ok(locked.then_some(Guard { lock: Some(tx) }))
 }
