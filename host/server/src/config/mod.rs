@@ -14,8 +14,8 @@ mod check;
 mod connection;
 mod error;
 mod limits;
-mod relay;
 mod raw;
+mod relay;
 mod robot;
 mod secret;
 
@@ -27,8 +27,8 @@ use url::Url;
 pub use connection::{Connection, Credentials};
 pub use error::{ConfigError, ConfigReason};
 pub use limits::Limits;
-pub use relay::RelaySettings;
 pub use raw::Provider;
+pub use relay::RelaySettings;
 pub use robot::{Robot, Webhook};
 pub use secret::Secret;
 

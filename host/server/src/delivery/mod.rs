@@ -136,7 +136,6 @@ impl Relay {
         }
     }
 
-
     /// The same relay with another policy.
     pub fn with_policy(mut self, policy: RelayPolicy) -> Self {
         self.policy = policy;

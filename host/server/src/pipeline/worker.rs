@@ -54,9 +54,9 @@ impl Pipeline {
     /// directory reads, see [`DirectoryMemo`]) and commits their outcomes together; an empty
     /// list when nothing is due. The batch costs a handful of statements (claim, events, rules,
     /// one completing transaction) however many executions it holds, which is what lets a
-    /// worker keep up with a busy inbox. If committing the batch
-    /// fails (a lease ran out, a database error), each execution is committed on its own, so
-    /// one bad row does not hold back the others.
+    /// worker keep up with a busy inbox. If committing the batch fails (a lease ran out, a
+    /// database error), each execution is committed on its own, so one bad row does not hold
+    /// back the others.
     pub async fn run_batch(
         &self,
         worker: &str,

@@ -107,6 +107,11 @@ async fn write(
              VALUES {} ON CONFLICT (source, dedup_key) DO NOTHING RETURNING id, source, dedup_key",
             batch::values_rows(chunk.len(), 6, 1, "")
         );
+        // Returned rows are among `chunk`: their keys are borrowed from there, found by hash.
+        let by_key: HashMap<(&str, &str), &PendingEvent> = chunk
+            .iter()
+            .map(|row| ((row.source.as_str(), row.dedup_key.as_str()), row))
+            .collect();
         let mut query = sqlx::query(&sql);
         for row in chunk {
             query = query
@@ -123,11 +128,7 @@ async fn write(
                 written.try_get("source")?,
                 written.try_get("dedup_key")?,
             );
-            // Returned rows are among `chunk`: borrow the key from there.
-            if let Some(row) = chunk
-                .iter()
-                .find(|row| row.source == source && row.dedup_key == key)
-            {
+            if let Some(row) = by_key.get(&(source.as_str(), key.as_str())) {
                 inserted.insert((row.source.as_str(), row.dedup_key.as_str()), id);
             }
         }

@@ -72,8 +72,8 @@ async fn is_due(store: &Store, name: &str, every: Duration) -> Result<bool, Stor
 }
 
 /// What keeps other replicas off a connection while it syncs: on PostgreSQL a transaction
-/// holding the connection's advisory lock until dropped; on SQLite (one process per file)
-/// nothing.
+/// holding the connection's advisory lock until [`Guard::release`]; on SQLite (one process per
+/// file) nothing.
 struct Guard {
     lock: Option<Transaction<'static, Any>>,
 }

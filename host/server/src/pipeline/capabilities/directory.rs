@@ -17,7 +17,7 @@ fn unavailable(err: StorageError) -> CapError {
 
 /// A stored directory user as the capability returns it, with the ERP employee id of its binding
 /// as `employee_no`.
-fn user(stored: DirectoryUser, employee_no: Option<String>) -> User {
+fn from_stored(stored: DirectoryUser, employee_no: Option<String>) -> User {
     User {
         id: stored.user_id,
         name: stored.name,
@@ -52,7 +52,7 @@ impl StoreContacts {
             .bound_directory_user(&self.connection, id)
             .await
             .map_err(unavailable)?;
-        let user = found.map(|(stored, employee_no)| user(stored, employee_no));
+        let user = found.map(|(stored, employee_no)| from_stored(stored, employee_no));
         self.memo.remember_user(&self.connection, id, user.clone());
         Ok(user)
     }
@@ -197,7 +197,7 @@ impl ContactsBackend for StoreContacts {
             // `resolve_binding` in this batch must still see a binding that exists.
             return Ok(None);
         };
-        let found = user(stored, Some(employee_id.to_owned()));
+        let found = from_stored(stored, Some(employee_id.to_owned()));
         let binding = Binding {
             employee_id: employee_id.to_owned(),
             user_id: found.id.clone(),
